@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("coach/", views.coach_home, name="coach_home"),
+    path("leader/", views.leader_home, name="leader_home"),
+    path("sponsor/", views.sponsor_home, name="sponsor_home"),
+    path("practice/", views.practice, name="practice"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("", include("engagements.urls")),
+    path("", include("fieldwork.urls")),
+    path("", include("stakeholders.urls")),
+    path("", include("notifications.urls")),
+    path("admin/", admin.site.urls),
+]

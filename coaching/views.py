@@ -1,0 +1,91 @@
+"""Top-level pages: each person's home page, the practice admin's counts, and the health endpoint."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from accounts.forms import InviteCoachForm
+from accounts.models import Invitation
+from accounts.services import invitation_create, invitation_send, user_get_or_invite_target
+from engagements.models import Engagement
+
+from . import health, selectors
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    state = {"database": health.database_state(), "broker": health.broker_state()}
+    ok = all(part["ok"] for part in state.values())
+    return JsonResponse({"status": "ok" if ok else "degraded", **state}, status=200 if ok else 503)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Sends each person to the home page of their role; a person with several roles sees each part."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    user = request.user
+    if user.is_coach:
+        return coach_home(request)
+    if user.led_engagements.exists():
+        return leader_home(request)
+    if user.sponsored_engagements.exists():
+        return sponsor_home(request)
+    if user.is_practice_admin:
+        return redirect("practice")
+    return render(request, "coaching/home_empty.html")
+
+
+@login_required
+def coach_home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_coach:
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    if status not in Engagement.Status.values and status != "all":
+        status = ""
+    context = selectors.coach_home(coach=request.user, status=status)
+    return render(request, "coaching/home_coach.html", {**context, "status": status, "statuses": Engagement.Status.choices})
+
+
+@login_required
+def leader_home(request: HttpRequest) -> HttpResponse:
+    context = selectors.leader_home(leader=request.user)
+    return render(request, "coaching/home_leader.html", context)
+
+
+@login_required
+def sponsor_home(request: HttpRequest) -> HttpResponse:
+    context = selectors.sponsor_home(sponsor=request.user)
+    return render(request, "coaching/home_sponsor.html", context)
+
+
+@login_required
+def practice(request: HttpRequest) -> HttpResponse:
+    """The practice admin's page: coaches and engagement counts by status. No content, ever."""
+    user = request.user
+    if not (user.is_practice_admin and user.practice_id):
+        raise PermissionDenied
+    form = InviteCoachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            coach = user_get_or_invite_target(email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"])
+            if coach.is_coach:
+                form.add_error("email", "This person is already a coach.")
+                coach = None
+            else:
+                invitation, token = invitation_create(
+                    user=coach, role=Invitation.Role.COACH, invited_by=user, context=f"coach at {user.practice}"
+                )
+        if coach is not None:
+            if invitation_send(invitation=invitation, token=token):
+                messages.success(request, f"Invitation sent to {coach.email}.")
+            else:
+                messages.warning(request, "The mail server did not answer; the invitation is saved. Try again shortly.")
+            return redirect("practice")
+    context = selectors.practice_overview(practice=user.practice)
+    return render(request, "coaching/practice.html", {**context, "form": form})

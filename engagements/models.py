@@ -1,0 +1,223 @@
+"""Engagements, their goals and sessions, and the agenda items leaders bring to sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class EngagementQuerySet(models.QuerySet["Engagement"]):
+    def visible_to(self, user) -> EngagementQuerySet:
+        """Engagements this person takes part in, in any role (coach, leader or sponsor)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(coach=user) | Q(leader=user) | Q(sponsors=user)).distinct()
+
+    def worked_by(self, user) -> EngagementQuerySet:
+        """Engagements whose confidential content this person may see: their coach and their leader."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(coach=user) | Q(leader=user))
+
+    def coached_by(self, user) -> EngagementQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(coach=user)
+
+    def led_by(self, user) -> EngagementQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(leader=user)
+
+    def sponsored_by(self, user) -> EngagementQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(sponsors=user)
+
+    def running(self) -> EngagementQuerySet:
+        return self.filter(status=Engagement.Status.ACTIVE)
+
+
+class Engagement(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        ENDED_EARLY = "ended_early", "Ended early"
+
+    class Cadence(models.IntegerChoices):
+        WEEKLY = 7, "Every week"
+        FORTNIGHTLY = 14, "Every two weeks"
+        THREE_WEEKS = 21, "Every three weeks"
+        MONTHLY = 28, "Every four weeks"
+
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coached_engagements")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_engagements")
+    sponsors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sponsored_engagements")
+    organisation = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    start_date = models.DateField()
+    planned_end_date = models.DateField()
+    planned_sessions = models.PositiveSmallIntegerField(default=6)
+    cadence_days = models.PositiveSmallIntegerField(choices=Cadence.choices, default=Cadence.FORTNIGHTLY)
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Stakeholder groups with fewer answers than this are left out of results.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_end_date__gt=models.F("start_date")), name="engagement_ends_after_start"),
+            models.CheckConstraint(condition=Q(planned_sessions__gte=1, planned_sessions__lte=60), name="engagement_planned_sessions_1_60"),
+            models.CheckConstraint(condition=Q(anonymity_threshold__gte=2, anonymity_threshold__lte=10), name="engagement_threshold_2_10"),
+            models.CheckConstraint(condition=~Q(coach=models.F("leader")), name="engagement_coach_is_not_leader"),
+        ]
+        indexes = [models.Index(fields=["coach", "status"]), models.Index(fields=["leader", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.leader} · {self.organisation}"
+
+    @property
+    def is_open(self) -> bool:
+        """Active or paused: the engagement still has work in it."""
+        return self.status in {self.Status.ACTIVE, self.Status.PAUSED, self.Status.DRAFT}
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.COMPLETED, self.Status.ENDED_EARLY}
+
+    def progress(self, held: int) -> int:
+        """Percentage of planned sessions held, 0 to 100."""
+        return min(100, round(100 * held / self.planned_sessions)) if self.planned_sessions else 0
+
+
+class Goal(models.Model):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    why_it_matters = models.TextField(help_text="Why this goal matters to the organisation.")
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["engagement", "title"], name="goal_title_unique_per_engagement")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SessionQuerySet(models.QuerySet["Session"]):
+    def visible_to(self, user) -> SessionQuerySet:
+        """Sessions whose page this person may open: the engagement's coach and leader."""
+        return self.filter(engagement__in=Engagement.objects.worked_by(user))
+
+    def upcoming(self, now=None) -> SessionQuerySet:
+        now = now or timezone.now()
+        return self.filter(status=Session.Status.SCHEDULED, starts_at__gte=now).order_by("starts_at")
+
+    def past(self, now=None) -> SessionQuerySet:
+        now = now or timezone.now()
+        return self.filter(Q(starts_at__lt=now) | ~Q(status=Session.Status.SCHEDULED)).order_by("-starts_at")
+
+
+class Session(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video call"
+        PHONE = "phone", "Phone"
+
+    class Kind(models.TextChoices):
+        KICKOFF = "kickoff", "Kick-off"
+        REGULAR = "regular", "Regular"
+        THREE_WAY = "three_way", "Three-way"
+        CLOSING = "closing", "Closing"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        NO_SHOW = "no_show", "No-show"
+        LATE_CANCEL = "late_cancel", "Late cancellation"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OUTCOMES = (Status.HELD, Status.NO_SHOW, Status.LATE_CANCEL)
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.VIDEO)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    location = models.CharField(max_length=300, blank=True, help_text="A room, an address or a video link.")
+    shared_summary = models.TextField(blank=True, help_text="Seen by the coach and the leader.")
+    summary_shared_with_sponsor = models.BooleanField(
+        default=False, help_text="The sponsor sees the shared summary once the coach releases it."
+    )
+    summary_released_at = models.DateTimeField(null=True, blank=True)
+    private_notes = models.TextField(blank=True, help_text="The coach's own notes. No one else ever sees them.")
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gte=15, duration_minutes__lte=480), name="session_duration_15_480"),
+        ]
+        indexes = [
+            models.Index(fields=["engagement", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} session on {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status == self.Status.SCHEDULED and self.starts_at >= timezone.now()
+
+    @property
+    def awaits_outcome(self) -> bool:
+        return self.status == self.Status.SCHEDULED and self.starts_at < timezone.now()
+
+    @property
+    def sponsor_sees_summary(self) -> bool:
+        return self.summary_shared_with_sponsor and self.summary_released_at is not None
+
+
+class AgendaItem(models.Model):
+    """A topic to discuss at a session. Coach and leader see it; the sponsor never does."""
+
+    class Source(models.TextChoices):
+        LEADER = "leader", "Added by the leader"
+        COACH = "coach", "Added by the coach"
+        REFLECTION = "reflection", "From a weekly reflection"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agenda_items")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(max_length=500)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.LEADER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="agenda_item_text_not_empty")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,280 @@
+"""Writes for engagements, goals, sessions and agenda items. Views, admin and the demo seeder call these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Invitation, User
+from accounts.services import invitation_create, invitation_send, user_get_or_invite_target
+
+from .models import AgendaItem, Engagement, Goal, Session
+
+MAX_GOALS = 3
+
+
+@dataclass
+class PendingInvitation:
+    invitation: Invitation
+    token: str
+
+
+@dataclass
+class EngagementResult:
+    engagement: Engagement
+    invitations: list[PendingInvitation] = field(default_factory=list)
+
+    def send_invitations(self) -> list[str]:
+        """Sends the e-mails; returns the addresses that could not be reached."""
+        return [p.invitation.user.email for p in self.invitations if not invitation_send(invitation=p.invitation, token=p.token)]
+
+
+def _invite_if_new(*, user: User, role: str, coach: User, engagement: Engagement) -> PendingInvitation | None:
+    """People who have never signed in get an invitation; existing accounts just gain the engagement."""
+    if user.has_usable_password():
+        return None
+    invitation, token = invitation_create(
+        user=user, role=role, invited_by=coach, context=f"{engagement.organisation} coaching engagement"
+    )
+    return PendingInvitation(invitation, token)
+
+
+@transaction.atomic
+def engagement_create(
+    *,
+    coach: User,
+    leader_email: str,
+    leader_name: str,
+    organisation: str,
+    start_date: date,
+    planned_end_date: date,
+    planned_sessions: int,
+    cadence_days: int,
+    sponsors: list[tuple[str, str]] = (),
+    status: str = Engagement.Status.ACTIVE,
+) -> EngagementResult:
+    """Creates an engagement, the leader's and sponsors' accounts if needed, and their invitations.
+
+    `sponsors` is a list of (name, e-mail). Invitation e-mails go out through `send_invitations()`
+    once the transaction has committed.
+    """
+    if not coach.is_coach:
+        raise PermissionDenied("Only coaches create engagements.")
+    leader = user_get_or_invite_target(email=leader_email, full_name=leader_name)
+    if leader.pk == coach.pk:
+        raise ValidationError({"leader_email": "You cannot coach yourself: use the leader's own e-mail address."})
+    engagement = Engagement(
+        coach=coach,
+        leader=leader,
+        organisation=organisation.strip(),
+        start_date=start_date,
+        planned_end_date=planned_end_date,
+        planned_sessions=planned_sessions,
+        cadence_days=cadence_days,
+        status=status,
+    )
+    engagement.full_clean()
+    engagement.save()
+    result = EngagementResult(engagement)
+    pending = _invite_if_new(user=leader, role=Invitation.Role.LEADER, coach=coach, engagement=engagement)
+    if pending:
+        result.invitations.append(pending)
+    for name, email in sponsors:
+        result.invitations.extend(sponsor_add(engagement=engagement, name=name, email=email).invitations)
+    return result
+
+
+@transaction.atomic
+def sponsor_add(*, engagement: Engagement, name: str, email: str) -> EngagementResult:
+    sponsor = user_get_or_invite_target(email=email, full_name=name)
+    if sponsor.pk in (engagement.coach_id, engagement.leader_id):
+        raise ValidationError({"sponsor_email": "The sponsor must be someone other than the coach and the leader."})
+    result = EngagementResult(engagement)
+    if engagement.sponsors.filter(pk=sponsor.pk).exists():
+        raise ValidationError({"sponsor_email": f"{sponsor.email} already sponsors this engagement."})
+    engagement.sponsors.add(sponsor)
+    pending = _invite_if_new(user=sponsor, role=Invitation.Role.SPONSOR, coach=engagement.coach, engagement=engagement)
+    if pending:
+        result.invitations.append(pending)
+    return result
+
+
+def sponsor_remove(*, engagement: Engagement, sponsor: User) -> None:
+    engagement.sponsors.remove(sponsor)
+
+
+def engagement_update(
+    *,
+    engagement: Engagement,
+    organisation: str,
+    start_date: date,
+    planned_end_date: date,
+    planned_sessions: int,
+    cadence_days: int,
+) -> Engagement:
+    engagement.organisation = organisation.strip()
+    engagement.start_date = start_date
+    engagement.planned_end_date = planned_end_date
+    engagement.planned_sessions = planned_sessions
+    engagement.cadence_days = cadence_days
+    engagement.full_clean()
+    engagement.save()
+    return engagement
+
+
+ALLOWED_TRANSITIONS = {
+    Engagement.Status.DRAFT: {Engagement.Status.ACTIVE, Engagement.Status.ENDED_EARLY},
+    Engagement.Status.ACTIVE: {Engagement.Status.PAUSED, Engagement.Status.COMPLETED, Engagement.Status.ENDED_EARLY},
+    Engagement.Status.PAUSED: {Engagement.Status.ACTIVE, Engagement.Status.COMPLETED, Engagement.Status.ENDED_EARLY},
+    Engagement.Status.COMPLETED: {Engagement.Status.ACTIVE},
+    Engagement.Status.ENDED_EARLY: {Engagement.Status.ACTIVE},
+}
+
+
+def engagement_set_status(*, engagement: Engagement, status: str) -> Engagement:
+    """Moves an engagement to a new status (pause, resume, complete, end early, reopen)."""
+    if status not in ALLOWED_TRANSITIONS.get(engagement.status, set()):
+        raise ValidationError(
+            f"An engagement that is {engagement.get_status_display().lower()} cannot become "
+            f"{Engagement.Status(status).label.lower()}."
+        )
+    engagement.status = status
+    engagement.save(update_fields=["status", "updated_at"])
+    return engagement
+
+
+def goal_save(
+    *, engagement: Engagement, title: str, why_it_matters: str, description: str = "", goal: Goal | None = None
+) -> Goal:
+    """Creates or edits a goal. An engagement has one to three goals."""
+    if goal is None:
+        if engagement.goals.count() >= MAX_GOALS:
+            raise ValidationError(f"An engagement has at most {MAX_GOALS} goals. Edit or remove one first.")
+        goal = Goal(engagement=engagement, position=engagement.goals.count())
+    goal.title = title.strip()
+    goal.why_it_matters = why_it_matters.strip()
+    goal.description = description.strip()
+    goal.full_clean(validate_constraints=False)
+    if Goal.objects.filter(engagement=engagement, title__iexact=goal.title).exclude(pk=goal.pk).exists():
+        raise ValidationError({"title": "This engagement already has a goal with that title."})
+    goal.save()
+    return goal
+
+
+def goal_delete(*, goal: Goal) -> None:
+    goal.delete()
+
+
+def _check_start(starts_at: datetime, *, allow_past: bool) -> None:
+    if timezone.is_naive(starts_at):
+        raise ValidationError({"starts_at": "The start time needs a time zone."})
+    if not allow_past and starts_at < timezone.now():
+        raise ValidationError({"starts_at": "Choose a time in the future, or record a past session as held."})
+
+
+def session_schedule(
+    *,
+    engagement: Engagement,
+    starts_at: datetime,
+    duration_minutes: int = 60,
+    mode: str = Session.Mode.VIDEO,
+    kind: str = Session.Kind.REGULAR,
+    location: str = "",
+    allow_past: bool = False,
+) -> Session:
+    if engagement.is_finished:
+        raise ValidationError("This engagement has ended; reopen it before scheduling sessions.")
+    _check_start(starts_at, allow_past=allow_past)
+    session = Session(
+        engagement=engagement,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        kind=kind,
+        location=location.strip(),
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+def session_reschedule(
+    *, session: Session, starts_at: datetime, duration_minutes: int, mode: str, kind: str, location: str
+) -> Session:
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError("Only a scheduled session can be moved.")
+    _check_start(starts_at, allow_past=False)
+    session.starts_at = starts_at
+    session.duration_minutes = duration_minutes
+    session.mode = mode
+    session.kind = kind
+    session.location = location.strip()
+    session.full_clean()
+    session.save()
+    return session
+
+
+def session_cancel(*, session: Session) -> Session:
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError("Only a scheduled session can be cancelled.")
+    session.status = Session.Status.CANCELLED
+    session.save(update_fields=["status", "updated_at"])
+    return session
+
+
+def session_record_outcome(*, session: Session, status: str) -> Session:
+    """Records what happened: held, no-show or late cancellation. A future session cannot be held yet."""
+    if status not in Session.OUTCOMES:
+        raise ValidationError({"status": "Choose held, no-show or late cancellation."})
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError("This session was cancelled in advance; schedule a new one instead.")
+    if status == Session.Status.HELD and session.starts_at > timezone.now():
+        raise ValidationError({"status": "A session can be marked held once it has started."})
+    session.status = status
+    session.outcome_recorded_at = timezone.now()
+    session.save(update_fields=["status", "outcome_recorded_at", "updated_at"])
+    return session
+
+
+def session_write_notes(
+    *, session: Session, shared_summary: str, private_notes: str, summary_shared_with_sponsor: bool
+) -> Session:
+    """Saves the shared summary and the coach's private notes. Changing the summary withdraws its release."""
+    if session.shared_summary != shared_summary.strip() or not summary_shared_with_sponsor:
+        session.summary_released_at = None
+    session.shared_summary = shared_summary.strip()
+    session.private_notes = private_notes.strip()
+    session.summary_shared_with_sponsor = summary_shared_with_sponsor and bool(session.shared_summary)
+    session.save()
+    return session
+
+
+def session_release_summary(*, session: Session) -> Session:
+    """Releases a summary marked "shared with sponsor" to the sponsor; the leader has seen it first."""
+    if not (session.summary_shared_with_sponsor and session.shared_summary):
+        raise ValidationError("Mark the summary as shared with the sponsor before releasing it.")
+    session.summary_released_at = timezone.now()
+    session.save(update_fields=["summary_released_at", "updated_at"])
+    return session
+
+
+def agenda_item_add(*, session: Session, author: User | None, text: str, source: str = AgendaItem.Source.LEADER) -> AgendaItem:
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError({"text": "Write the topic you want to bring."})
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError("Topics can be added to a scheduled session only.")
+    item = AgendaItem(session=session, author=author, text=text, source=source)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def agenda_item_delete(*, item: AgendaItem, user: User) -> None:
+    if item.author_id != user.pk and item.session.engagement.coach_id != user.pk:
+        raise PermissionDenied("Only the person who added a topic, or the coach, can remove it.")
+    item.delete()

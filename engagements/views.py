@@ -1,0 +1,439 @@
+"""Engagement and session pages for the coach and the leader. Sponsors never reach these views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.models import Invitation, User
+from accounts.services import invitation_create, invitation_send
+
+from . import selectors, services
+from .forms import (
+    AgendaItemForm,
+    EngagementCreateForm,
+    EngagementEditForm,
+    GoalForm,
+    NotesForm,
+    OutcomeForm,
+    SessionForm,
+    SponsorForm,
+    StatusForm,
+)
+from .models import AgendaItem, Engagement, Session
+from .panels import engagement_panels, session_panels
+
+
+def _get_engagement_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> Engagement:
+    """The engagement `pk` if the signed-in person is its coach (or, unless `coach_only`, its leader).
+
+    Joins coach and leader, annotates session counts, prefetches sponsors and goals. Anyone else,
+    sponsors included, gets a 404: these pages carry confidential content.
+    """
+    qs = Engagement.objects.coached_by(request.user) if coach_only else Engagement.objects.worked_by(request.user)
+    try:
+        return selectors.engagement_detail(engagement_qs=qs, pk=pk)
+    except Engagement.DoesNotExist:
+        raise Http404("No such engagement") from None
+
+
+def _get_session_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> Session:
+    """The session `pk` with engagement, coach, leader and agenda, for its coach (and leader)."""
+    qs = Session.objects.filter(engagement__coach=request.user) if coach_only else Session.objects.visible_to(request.user)
+    try:
+        return selectors.session_detail(session_qs=qs, pk=pk)
+    except Session.DoesNotExist:
+        raise Http404("No such session") from None
+
+
+def _redirect_back(request: HttpRequest, *, fallback: Session) -> HttpResponse:
+    """Back to the page the form was on (a same-site path only), else the session page."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith("/"):
+        return redirect(target)
+    return redirect("engagements:session", pk=fallback.pk)
+
+
+def _require_coach(request: HttpRequest) -> None:
+    if not request.user.is_coach:
+        raise PermissionDenied("Only coaches can do this.")
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _report_invitations(request: HttpRequest, result: services.EngagementResult) -> None:
+    failed = result.send_invitations()
+    sent = [p.invitation.user.email for p in result.invitations if p.invitation.user.email not in failed]
+    if sent:
+        messages.success(request, "Invitation sent to " + ", ".join(sent) + ".")
+    if failed:
+        messages.warning(
+            request,
+            "We could not reach the mail server to invite " + ", ".join(failed) + ". Use “Resend invitation” in a moment.",
+        )
+
+
+@login_required
+def engagement_create(request: HttpRequest) -> HttpResponse:
+    _require_coach(request)
+    form = EngagementCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sponsors = [(data["sponsor_name"], data["sponsor_email"])] if data.get("sponsor_email") else []
+        try:
+            with transaction.atomic():
+                result = services.engagement_create(
+                    coach=request.user,
+                    leader_email=data["leader_email"],
+                    leader_name=data["leader_name"],
+                    organisation=data["organisation"],
+                    start_date=data["start_date"],
+                    planned_end_date=data["planned_end_date"],
+                    planned_sessions=data["planned_sessions"],
+                    cadence_days=data["cadence_days"],
+                    sponsors=sponsors,
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            _report_invitations(request, result)
+            messages.info(request, "Now add one to three goals and schedule the kick-off session.")
+            return redirect("engagements:detail", pk=result.engagement.pk)
+    return render(request, "engagements/engagement_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk)
+    sessions = selectors.sessions_for_engagement(engagement=engagement)
+    now = timezone.now()
+    upcoming = [s for s in sessions if s.status == Session.Status.SCHEDULED and s.starts_at >= now]
+    awaiting = [s for s in sessions if s.status == Session.Status.SCHEDULED and s.starts_at < now]
+    past = [s for s in reversed(sessions) if s.status != Session.Status.SCHEDULED]
+    is_coach = engagement.coach_id == request.user.pk
+    context = {
+        "engagement": engagement,
+        "is_coach": is_coach,
+        "goals": list(engagement.goals.all()),
+        "sponsors": list(engagement.sponsors.all()),
+        "upcoming": upcoming,
+        "awaiting": awaiting,
+        "past": past,
+        "next_session": upcoming[0] if upcoming else None,
+        "progress": engagement.progress(engagement.held_count),
+        "agenda_form": AgendaItemForm(),
+        "status_choices": [
+            (s, Engagement.Status(s).label) for s in services.ALLOWED_TRANSITIONS.get(engagement.status, ())
+        ],
+        "sponsor_form": SponsorForm(),
+        "panels": engagement_panels(request, engagement),
+    }
+    return render(request, "engagements/engagement_detail.html", context)
+
+
+@login_required
+def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    initial = {
+        "organisation": engagement.organisation,
+        "start_date": engagement.start_date,
+        "planned_end_date": engagement.planned_end_date,
+        "planned_sessions": engagement.planned_sessions,
+        "cadence_days": engagement.cadence_days,
+    }
+    form = EngagementEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.engagement_update(engagement=engagement, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Engagement saved.")
+            return redirect("engagements:detail", pk=engagement.pk)
+    return render(request, "engagements/engagement_form.html", {"form": form, "engagement": engagement})
+
+
+@login_required
+@require_POST
+def engagement_status(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status from the list.")
+    else:
+        try:
+            services.engagement_set_status(engagement=engagement, status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"The engagement is now {engagement.get_status_display().lower()}.")
+    return redirect("engagements:detail", pk=engagement.pk)
+
+
+@login_required
+def sponsor_add(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    form = SponsorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                result = services.sponsor_add(
+                    engagement=engagement, name=form.cleaned_data["sponsor_name"], email=form.cleaned_data["sponsor_email"]
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            _report_invitations(request, result)
+            messages.success(request, f"{form.cleaned_data['sponsor_name']} now sponsors this engagement.")
+            return redirect("engagements:detail", pk=engagement.pk)
+    return render(request, "engagements/sponsor_form.html", {"form": form, "engagement": engagement})
+
+
+@login_required
+@require_POST
+def sponsor_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    sponsor = get_object_or_404(engagement.sponsors.all(), pk=user_pk)
+    services.sponsor_remove(engagement=engagement, sponsor=sponsor)
+    messages.success(request, f"{sponsor} no longer sponsors this engagement.")
+    return redirect("engagements:detail", pk=engagement.pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    people = {engagement.leader_id: Invitation.Role.LEADER}
+    people.update({s.pk: Invitation.Role.SPONSOR for s in engagement.sponsors.all()})
+    if user_pk not in people:
+        raise Http404("Not part of this engagement")
+    person = get_object_or_404(User, pk=user_pk)
+    if person.has_usable_password():
+        messages.info(request, f"{person} already has an account and can sign in.")
+    else:
+        invitation, token = invitation_create(
+            user=person, role=people[user_pk], invited_by=request.user, context=f"{engagement.organisation} coaching engagement"
+        )
+        if invitation_send(invitation=invitation, token=token):
+            messages.success(request, f"A new invitation is on its way to {person.email}.")
+        else:
+            messages.warning(request, "The mail server did not answer. Try again in a moment.")
+    return redirect("engagements:detail", pk=engagement.pk)
+
+
+@login_required
+def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    goal = get_object_or_404(engagement.goals.all(), pk=goal_pk) if goal_pk else None
+    form = GoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_save(engagement=engagement, goal=goal, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Goal saved.")
+            return redirect("engagements:detail", pk=engagement.pk)
+    return render(request, "engagements/goal_form.html", {"form": form, "engagement": engagement, "goal": goal})
+
+
+@login_required
+@require_POST
+def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    goal = get_object_or_404(engagement.goals.all(), pk=goal_pk)
+    services.goal_delete(goal=goal)
+    messages.success(request, f"Goal “{goal.title}” removed.")
+    return redirect("engagements:detail", pk=engagement.pk)
+
+
+@login_required
+def session_new(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_schedule(engagement=engagement, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Session scheduled.")
+            return redirect("engagements:session", pk=session.pk)
+    return render(request, "engagements/session_form.html", {"form": form, "engagement": engagement})
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for(request, pk)
+    engagement = session.engagement
+    is_coach = engagement.coach_id == request.user.pk
+    context = {
+        "session": session,
+        "engagement": engagement,
+        "is_coach": is_coach,
+        "agenda_form": AgendaItemForm(),
+        "outcome_form": OutcomeForm(),
+        "notes_form": NotesForm(
+            initial={
+                "shared_summary": session.shared_summary,
+                "private_notes": session.private_notes,
+                "summary_shared_with_sponsor": session.summary_shared_with_sponsor,
+            }
+        )
+        if is_coach
+        else None,
+        "panels": session_panels(request, session),
+    }
+    return render(request, "engagements/session_detail.html", context)
+
+
+@login_required
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for(request, pk, coach_only=True)
+    initial = {
+        "starts_at": timezone.localtime(session.starts_at),
+        "duration_minutes": session.duration_minutes,
+        "kind": session.kind,
+        "mode": session.mode,
+        "location": session.location,
+    }
+    form = SessionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_reschedule(session=session, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Session moved.")
+            return redirect("engagements:session", pk=session.pk)
+    return render(
+        request, "engagements/session_form.html", {"form": form, "engagement": session.engagement, "session": session}
+    )
+
+
+@login_required
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for(request, pk, coach_only=True)
+    try:
+        services.session_cancel(session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Session cancelled.")
+    return redirect("engagements:detail", pk=session.engagement_id)
+
+
+@login_required
+@require_POST
+def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """Records held / no-show / late cancel. An htmx request gets the outcome fragment back."""
+    session = _get_session_for(request, pk, coach_only=True)
+    form = OutcomeForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.session_record_outcome(session=session, status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = "Choose held, no-show or late cancellation."
+    if request.htmx:
+        return render(request, "engagements/_session_outcome.html", {"session": session, "error": error, "is_coach": True})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Recorded: {session.get_status_display().lower()}.")
+    return redirect("engagements:session", pk=session.pk)
+
+
+@login_required
+def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for(request, pk, coach_only=True)
+    form = NotesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.session_write_notes(session=session, **form.cleaned_data)
+        messages.success(request, "Notes saved.")
+        return redirect("engagements:session", pk=session.pk)
+    if request.method == "GET":
+        return redirect("engagements:session", pk=session.pk)
+    return render(
+        request,
+        "engagements/session_detail.html",
+        {
+            "session": session,
+            "engagement": session.engagement,
+            "is_coach": True,
+            "notes_form": form,
+            "agenda_form": AgendaItemForm(),
+            "outcome_form": OutcomeForm(),
+            "panels": session_panels(request, session),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_release(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for(request, pk, coach_only=True)
+    try:
+        services.session_release_summary(session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Summary released: the sponsor can now read it.")
+    return redirect("engagements:session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Adds a topic to a session's agenda (coach or leader). htmx gets the agenda list back."""
+    session = _get_session_for(request, pk)
+    if not request.user.has_perm("engagements.add_agenda_item", session.engagement):
+        raise PermissionDenied
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        source = AgendaItem.Source.COACH if session.engagement.coach_id == request.user.pk else AgendaItem.Source.LEADER
+        try:
+            services.agenda_item_add(session=session, author=request.user, text=form.cleaned_data["text"], source=source)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            form = AgendaItemForm()
+    if request.htmx:
+        session = _get_session_for(request, pk)
+        return render(request, "engagements/_agenda.html", {"session": session, "agenda_form": form, "can_add": True})
+    if form.errors:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    else:
+        messages.success(request, "Topic added to the agenda.")
+    return _redirect_back(request, fallback=session)
+
+
+@login_required
+@require_POST
+def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    session = _get_session_for(request, pk)
+    item = get_object_or_404(session.agenda_items.all(), pk=item_pk)
+    try:
+        services.agenda_item_delete(item=item, user=request.user)
+    except PermissionDenied:
+        messages.error(request, "Only the person who added a topic, or the coach, can remove it.")
+    if request.htmx:
+        session = _get_session_for(request, pk)
+        return render(request, "engagements/_agenda.html", {"session": session, "agenda_form": AgendaItemForm(), "can_add": True})
+    return redirect("engagements:session", pk=session.pk)
