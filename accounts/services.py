@@ -88,9 +88,9 @@ def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
 
     Raises ValidationError for an expired or used invitation or a weak password.
     """
-    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()).update(
-        accepted_at=timezone.now()
-    )
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(accepted_at=timezone.now())
     if claimed != 1:
         raise ValidationError("This invitation has already been used or has expired.")
     user = invitation.user

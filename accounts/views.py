@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 
 from . import services
 from .forms import AcceptInvitationForm, PreferencesForm
@@ -20,7 +19,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@never_cache
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The invitation link: set a password (first time) and land on one's own home page."""
     invitation = services.invitation_find(token=token)
@@ -30,11 +28,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return _private(render(request, "accounts/invitation_invalid.html", {"reason": "used"}, status=410))
     if invitation.is_expired:
         return _private(
-            render(request, "accounts/invitation_invalid.html", {"reason": "expired", "invitation": invitation}, status=410)
+            render(
+                request, "accounts/invitation_invalid.html", {"reason": "expired", "invitation": invitation}, status=410
+            )
         )
     person = invitation.user
     needs_password = not person.has_usable_password()
-    form = AcceptInvitationForm(request.POST or None, initial={"time_zone": person.time_zone}) if needs_password else None
+    form = (
+        AcceptInvitationForm(request.POST or None, initial={"time_zone": person.time_zone}) if needs_password else None
+    )
     if request.method == "POST":
         if form is None or form.is_valid():
             try:

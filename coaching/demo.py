@@ -16,7 +16,7 @@ from accounts.models import Practice, User
 from engagements import services as engagement_services
 from engagements.models import Engagement, Session
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo sign-in, never used in production
 
 PEOPLE = [
     # email, name, role flags, time zone
@@ -54,7 +54,9 @@ def _at(day_offset: int, hour: int, tz) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=tz)
 
 
-def _engagement(*, coach: User, leader: User, sponsor: User | None, organisation: str, weeks_in: int, goals: list) -> Engagement:
+def _engagement(
+    *, coach: User, leader: User, sponsor: User | None, organisation: str, weeks_in: int, goals: list
+) -> Engagement:
     today = timezone.localdate()
     result = engagement_services.engagement_create(
         coach=coach,
@@ -77,7 +79,10 @@ def _engagement(*, coach: User, leader: User, sponsor: User | None, organisation
 def seed() -> list[Engagement]:
     practice, _ = Practice.objects.get_or_create(name="Northlight Coaching")
     people = {email: _person(practice, email, name, flags, tz) for email, name, flags, tz in PEOPLE}
-    ada, ben, lee, liv, sam = (people[e] for e in ("ada@example.com", "ben@example.com", "lee@example.com", "liv@example.com", "sam@example.com"))
+    ada, ben, lee, liv, sam = (
+        people[e]
+        for e in ("ada@example.com", "ben@example.com", "lee@example.com", "liv@example.com", "sam@example.com")
+    )
     created = []
     if not Engagement.objects.filter(leader=lee).exists():
         e = _engagement(
@@ -87,28 +92,51 @@ def seed() -> list[Engagement]:
             organisation="Harbour Logistics",
             weeks_in=7,
             goals=[
-                ("Stay composed under pressure", "Respond rather than react when challenged in senior meetings.",
-                 "Calm leadership in operations reviews keeps the team focused on solutions."),
-                ("Develop my direct reports", "Coach instead of fixing problems myself.",
-                 "The region needs two successors ready within a year."),
+                (
+                    "Stay composed under pressure",
+                    "Respond rather than react when challenged in senior meetings.",
+                    "Calm leadership in operations reviews keeps the team focused on solutions.",
+                ),
+                (
+                    "Develop my direct reports",
+                    "Coach instead of fixing problems myself.",
+                    "The region needs two successors ready within a year.",
+                ),
             ],
         )
         tz = ada.tz
-        for offset, kind, status in [(-42, Session.Kind.KICKOFF, Session.Status.HELD), (-28, Session.Kind.REGULAR, Session.Status.HELD),
-                                     (-14, Session.Kind.REGULAR, Session.Status.NO_SHOW), (-7, Session.Kind.REGULAR, Session.Status.HELD)]:
-            s = engagement_services.session_schedule(engagement=e, starts_at=_at(offset, 10, tz), kind=kind, allow_past=True)
+        for offset, kind, status in [
+            (-42, Session.Kind.KICKOFF, Session.Status.HELD),
+            (-28, Session.Kind.REGULAR, Session.Status.HELD),
+            (-14, Session.Kind.REGULAR, Session.Status.NO_SHOW),
+            (-7, Session.Kind.REGULAR, Session.Status.HELD),
+        ]:
+            s = engagement_services.session_schedule(
+                engagement=e, starts_at=_at(offset, 10, tz), kind=kind, allow_past=True
+            )
             engagement_services.session_record_outcome(session=s, status=status)
             if status == Session.Status.HELD:
                 engagement_services.session_write_notes(
                     session=s,
-                    shared_summary="We reviewed the last two weeks of practice and agreed next steps for the operations review.",
+                    shared_summary=(
+                        "We reviewed the last two weeks of practice and agreed next steps for the operations review."
+                    ),
                     private_notes="Lee seemed tired; ask about workload next time.",
                     summary_shared_with_sponsor=offset == -42,
                 )
-        nxt = engagement_services.session_schedule(engagement=e, starts_at=_at(3, 10, tz), location="https://video.example.com/lee")
-        engagement_services.agenda_item_add(session=nxt, author=lee, text="How to push back on the VP without sounding defensive")
-        engagement_services.session_schedule(engagement=e, starts_at=_at(24, 15, tz), kind=Session.Kind.THREE_WAY, mode=Session.Mode.IN_PERSON,
-                                              location="Harbour Logistics HQ, room 4")
+        nxt = engagement_services.session_schedule(
+            engagement=e, starts_at=_at(3, 10, tz), location="https://video.example.com/lee"
+        )
+        engagement_services.agenda_item_add(
+            session=nxt, author=lee, text="How to push back on the VP without sounding defensive"
+        )
+        engagement_services.session_schedule(
+            engagement=e,
+            starts_at=_at(24, 15, tz),
+            kind=Session.Kind.THREE_WAY,
+            mode=Session.Mode.IN_PERSON,
+            location="Harbour Logistics HQ, room 4",
+        )
         created.append(e)
     if not Engagement.objects.filter(leader=liv).exists():
         e = _engagement(
@@ -117,9 +145,17 @@ def seed() -> list[Engagement]:
             sponsor=None,
             organisation="Fjord Energy",
             weeks_in=2,
-            goals=[("Delegate with clarity", "Hand over whole outcomes, not tasks.", "Frees the leadership team for the 2027 strategy work.")],
+            goals=[
+                (
+                    "Delegate with clarity",
+                    "Hand over whole outcomes, not tasks.",
+                    "Frees the leadership team for the 2027 strategy work.",
+                )
+            ],
         )
-        s = engagement_services.session_schedule(engagement=e, starts_at=_at(-10, 9, ada.tz), kind=Session.Kind.KICKOFF, allow_past=True)
+        s = engagement_services.session_schedule(
+            engagement=e, starts_at=_at(-10, 9, ada.tz), kind=Session.Kind.KICKOFF, allow_past=True
+        )
         engagement_services.session_record_outcome(session=s, status=Session.Status.HELD)
         engagement_services.session_schedule(engagement=e, starts_at=_at(1, 9, ada.tz))
         created.append(e)

@@ -54,8 +54,7 @@ if not SECRET_KEY:
         SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
     else:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production refuses to start without it "
-            "(set DEBUG=1 for local development)."
+            "SECRET_KEY is not set. Production refuses to start without it (set DEBUG=1 for local development)."
         )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
@@ -286,7 +285,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 31536000)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -44,11 +44,20 @@ class EngagementCreateForm(EngagementFieldsMixin):
     leader_name = forms.CharField(max_length=150, label="Leader's name")
     leader_email = forms.EmailField(label="Leader's e-mail")
     sponsor_name = forms.CharField(max_length=150, required=False, label="Sponsor's name")
-    sponsor_email = forms.EmailField(required=False, label="Sponsor's e-mail", help_text="Usually the leader's manager.")
+    sponsor_email = forms.EmailField(
+        required=False, label="Sponsor's e-mail", help_text="Usually the leader's manager."
+    )
 
     field_order = [
-        "leader_name", "leader_email", "organisation", "sponsor_name", "sponsor_email",
-        "start_date", "planned_end_date", "planned_sessions", "cadence_days",
+        "leader_name",
+        "leader_email",
+        "organisation",
+        "sponsor_name",
+        "sponsor_email",
+        "start_date",
+        "planned_end_date",
+        "planned_sessions",
+        "cadence_days",
     ]
 
     def clean(self):
@@ -57,7 +66,11 @@ class EngagementCreateForm(EngagementFieldsMixin):
             self.add_error("sponsor_name", "Give the sponsor's name too.")
         if data.get("sponsor_name") and not data.get("sponsor_email"):
             self.add_error("sponsor_email", "Give the sponsor's e-mail too.")
-        if data.get("sponsor_email") and data.get("leader_email") and data["sponsor_email"].lower() == data["leader_email"].lower():
+        if (
+            data.get("sponsor_email")
+            and data.get("leader_email")
+            and data["sponsor_email"].lower() == data["leader_email"].lower()
+        ):
             self.add_error("sponsor_email", "The sponsor must be someone other than the leader.")
         return data
 
@@ -80,7 +93,10 @@ class GoalForm(forms.ModelForm):
         model = Goal
         fields = ["title", "description", "why_it_matters"]
         labels = {"why_it_matters": "Why it matters to the organisation"}
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "why_it_matters": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "why_it_matters": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class SessionForm(forms.Form):
@@ -112,4 +128,8 @@ class NotesForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
-    text = forms.CharField(max_length=500, label="Topic to bring", widget=forms.TextInput(attrs={"placeholder": "What do you want to talk about?"}))
+    text = forms.CharField(
+        max_length=500,
+        label="Topic to bring",
+        widget=forms.TextInput(attrs={"placeholder": "What do you want to talk about?"}),
+    )

@@ -77,9 +77,15 @@ class Engagement(models.Model):
     class Meta:
         ordering = ["-start_date", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(planned_end_date__gt=models.F("start_date")), name="engagement_ends_after_start"),
-            models.CheckConstraint(condition=Q(planned_sessions__gte=1, planned_sessions__lte=60), name="engagement_planned_sessions_1_60"),
-            models.CheckConstraint(condition=Q(anonymity_threshold__gte=2, anonymity_threshold__lte=10), name="engagement_threshold_2_10"),
+            models.CheckConstraint(
+                condition=Q(planned_end_date__gt=models.F("start_date")), name="engagement_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_sessions__gte=1, planned_sessions__lte=60), name="engagement_planned_sessions_1_60"
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymity_threshold__gte=2, anonymity_threshold__lte=10), name="engagement_threshold_2_10"
+            ),
             models.CheckConstraint(condition=~Q(coach=models.F("leader")), name="engagement_coach_is_not_leader"),
         ]
         indexes = [models.Index(fields=["coach", "status"]), models.Index(fields=["leader", "status"])]
@@ -174,7 +180,9 @@ class Session(models.Model):
     class Meta:
         ordering = ["starts_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(duration_minutes__gte=15, duration_minutes__lte=480), name="session_duration_15_480"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=480), name="session_duration_15_480"
+            ),
         ]
         indexes = [
             models.Index(fields=["engagement", "starts_at"]),

@@ -30,7 +30,11 @@ class EngagementResult:
 
     def send_invitations(self) -> list[str]:
         """Sends the e-mails; returns the addresses that could not be reached."""
-        return [p.invitation.user.email for p in self.invitations if not invitation_send(invitation=p.invitation, token=p.token)]
+        return [
+            p.invitation.user.email
+            for p in self.invitations
+            if not invitation_send(invitation=p.invitation, token=p.token)
+        ]
 
 
 def _invite_if_new(*, user: User, role: str, coach: User, engagement: Engagement) -> PendingInvitation | None:
@@ -262,7 +266,9 @@ def session_release_summary(*, session: Session) -> Session:
     return session
 
 
-def agenda_item_add(*, session: Session, author: User | None, text: str, source: str = AgendaItem.Source.LEADER) -> AgendaItem:
+def agenda_item_add(
+    *, session: Session, author: User | None, text: str, source: str = AgendaItem.Source.LEADER
+) -> AgendaItem:
     text = " ".join(text.split())
     if not text:
         raise ValidationError({"text": "Write the topic you want to bring."})

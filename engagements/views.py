@@ -46,7 +46,11 @@ def _get_engagement_for(request: HttpRequest, pk: int, *, coach_only: bool = Fal
 
 def _get_session_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> Session:
     """The session `pk` with engagement, coach, leader and agenda, for its coach (and leader)."""
-    qs = Session.objects.filter(engagement__coach=request.user) if coach_only else Session.objects.visible_to(request.user)
+    qs = (
+        Session.objects.filter(engagement__coach=request.user)
+        if coach_only
+        else Session.objects.visible_to(request.user)
+    )
     try:
         return selectors.session_detail(session_qs=qs, pk=pk)
     except Session.DoesNotExist:
@@ -82,7 +86,9 @@ def _report_invitations(request: HttpRequest, result: services.EngagementResult)
     if failed:
         messages.warning(
             request,
-            "We could not reach the mail server to invite " + ", ".join(failed) + ". Use “Resend invitation” in a moment.",
+            "We could not reach the mail server to invite "
+            + ", ".join(failed)
+            + ". Use “Resend invitation” in a moment.",
         )
 
 
@@ -191,7 +197,9 @@ def sponsor_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 result = services.sponsor_add(
-                    engagement=engagement, name=form.cleaned_data["sponsor_name"], email=form.cleaned_data["sponsor_email"]
+                    engagement=engagement,
+                    name=form.cleaned_data["sponsor_name"],
+                    email=form.cleaned_data["sponsor_email"],
                 )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -225,7 +233,10 @@ def invitation_resend(request: HttpRequest, pk: int, user_pk: int) -> HttpRespon
         messages.info(request, f"{person} already has an account and can sign in.")
     else:
         invitation, token = invitation_create(
-            user=person, role=people[user_pk], invited_by=request.user, context=f"{engagement.organisation} coaching engagement"
+            user=person,
+            role=people[user_pk],
+            invited_by=request.user,
+            context=f"{engagement.organisation} coaching engagement",
         )
         if invitation_send(invitation=invitation, token=token):
             messages.success(request, f"A new invitation is on its way to {person.email}.")
@@ -352,7 +363,9 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         error = "Choose held, no-show or late cancellation."
     if request.htmx:
-        return render(request, "engagements/_session_outcome.html", {"session": session, "error": error, "is_coach": True})
+        return render(
+            request, "engagements/_session_outcome.html", {"session": session, "error": error, "is_coach": True}
+        )
     if error:
         messages.error(request, error)
     else:
@@ -409,7 +422,9 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         source = AgendaItem.Source.COACH if session.engagement.coach_id == request.user.pk else AgendaItem.Source.LEADER
         try:
-            services.agenda_item_add(session=session, author=request.user, text=form.cleaned_data["text"], source=source)
+            services.agenda_item_add(
+                session=session, author=request.user, text=form.cleaned_data["text"], source=source
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -435,5 +450,7 @@ def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         messages.error(request, "Only the person who added a topic, or the coach, can remove it.")
     if request.htmx:
         session = _get_session_for(request, pk)
-        return render(request, "engagements/_agenda.html", {"session": session, "agenda_form": AgendaItemForm(), "can_add": True})
+        return render(
+            request, "engagements/_agenda.html", {"session": session, "agenda_form": AgendaItemForm(), "can_add": True}
+        )
     return redirect("engagements:session", pk=session.pk)

@@ -1,0 +1,91 @@
+"""The health endpoint and the settings' strictness about the environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    body = json.loads(response.content)
+    assert response.status_code == 200
+    assert body["status"] == "ok" and body["database"]["ok"] and body["broker"]["ok"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
+    from coaching.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    body = json.loads(response.content)
+    assert response.status_code == 503 and body["status"] == "degraded" and not body["broker"]["ok"]
+
+
+def _settings_with(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='coaching.settings'; django.setup()",
+        ],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _settings_with({})
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
+        ({"DEBUG": "1", "REDIS_URL": "http://x"}, "REDIS_URL must start with"),
+        ({"DEBUG": "1", "INVITATION_DAYS": "two"}, "INVITATION_DAYS must be a whole number"),
+        ({"DEBUG": "1", "DEFAULT_USER_TIME_ZONE": "Mars/Base"}, "DEFAULT_USER_TIME_ZONE must be an IANA time zone"),
+    ],
+)
+def test_a_malformed_variable_stops_start_up_with_a_clear_message(env, message):
+    result = _settings_with(env)
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    env = {
+        "SECRET_KEY": "x" * 64 + "production-like-secret-key-for-the-check-only",
+        "SITE_URL": "https://coaching.example.com",
+        "ALLOWED_HOSTS": "coaching.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
