@@ -1,0 +1,88 @@
+"""The coach sets up an engagement in the browser; the invited leader joins from the e-mail on a phone."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from engagements.models import AgendaItem, Engagement, Session
+from tests.e2e.helpers import assert_no_horizontal_scroll, check_accessibility, login, save_screenshot
+
+
+@pytest.fixture
+def locmem_mail(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
+
+
+def test_coach_creates_an_engagement_and_the_leader_joins_from_the_invitation(
+    cast, page, phone_page, live_server, locmem_mail
+):
+    login(page, live_server, cast.ada.email, cast.password)
+    page.click("text=New engagement")
+    check_accessibility(page)
+    page.fill("#id_leader_name", "Nia Nakamura")
+    page.fill("#id_leader_email", "nia@example.com")
+    page.fill("#id_organisation", "Globex")
+    page.fill("#id_start_date", "2026-12-01")
+    page.fill("#id_planned_end_date", "2027-05-01")
+    page.fill("#id_planned_sessions", "8")
+    with page.expect_navigation():
+        page.click("button:has-text('Create engagement')")
+    engagement = Engagement.objects.get(organisation="Globex")
+    assert "Invitation sent to nia@example.com" in page.locator("body").inner_text()
+
+    page.click("text=Add goal")
+    page.fill("#id_title", "Lead the merger integration calmly")
+    page.fill("#id_why_it_matters", "The merger succeeds only if both teams trust the plan.")
+    with page.expect_navigation():
+        page.click("button:has-text('Save goal')")
+    page.click("text=Schedule session")
+    start = (timezone.now() + timedelta(days=5)).astimezone(cast.ada.tz).replace(hour=10, minute=0)
+    page.fill("#id_starts_at", start.strftime("%Y-%m-%dT%H:%M"))
+    page.select_option("#id_kind", "kickoff")
+    with page.expect_navigation():
+        page.click("button:has-text('Schedule')")
+    session = Session.objects.get(engagement=engagement)
+    assert session.kind == "kickoff"
+    page.goto(f"{live_server.url}/engagements/{engagement.pk}/")
+    check_accessibility(page)
+    save_screenshot(page, "engagement-page-desktop")
+
+    # The leader follows the link in the e-mail on a phone.
+    link = next(line.strip() for line in locmem_mail[0].body.splitlines() if "/account/invitation/" in line)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    phone_page.goto(live_server.url + path)
+    check_accessibility(phone_page)
+    assert_no_horizontal_scroll(phone_page)
+    phone_page.fill("#id_password1", "merger-calm-plan-2027")
+    phone_page.fill("#id_password2", "merger-calm-plan-2027")
+    with phone_page.expect_navigation():
+        phone_page.click("button:has-text('Set password and continue')")
+    body = phone_page.locator("body").inner_text()
+    assert "Hello, Nia" in body and "Lead the merger integration calmly" in body
+
+    # ... and brings a topic to the kick-off, without leaving the page (htmx).
+    phone_page.fill(f"#agenda-text-{session.pk}", "What does the board expect by March?")
+    phone_page.click(f"#agenda-{session.pk} button:has-text('Add')")
+    phone_page.wait_for_selector("text=What does the board expect by March?")
+    assert AgendaItem.objects.filter(session=session, author__email="nia@example.com").count() == 1
+    assert_no_horizontal_scroll(phone_page)
+    check_accessibility(phone_page)
+    save_screenshot(phone_page, "leader-home-phone")
+
+
+def test_coach_records_a_no_show_inline(cast, page, live_server):
+    session = Session.objects.create(
+        engagement=cast.lee_engagement, starts_at=timezone.now() - timedelta(hours=3), duration_minutes=60
+    )
+    login(page, live_server, cast.ada.email, cast.password)
+    page.goto(f"{live_server.url}/sessions/{session.pk}/")
+    check_accessibility(page)
+    page.click("button:has-text('No-show')")
+    page.wait_for_selector(f"#outcome-{session.pk} .badge-no_show")
+    session.refresh_from_db()
+    assert session.status == Session.Status.NO_SHOW
+    save_screenshot(page, "session-no-show-desktop")
