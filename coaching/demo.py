@@ -15,6 +15,8 @@ from django.utils import timezone
 from accounts.models import Practice, User
 from engagements import services as engagement_services
 from engagements.models import Engagement, Session
+from fieldwork import demo as fieldwork_demo
+from stakeholders import demo as stakeholder_demo
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo sign-in, never used in production
 
@@ -124,6 +126,26 @@ def seed() -> list[Engagement]:
                     private_notes="Lee seemed tired; ask about workload next time.",
                     summary_shared_with_sponsor=offset == -42,
                 )
+        # A three-way meeting with the sponsor, its agreed notes released to them.
+        three_way = engagement_services.session_schedule(
+            engagement=e,
+            starts_at=_at(-21, 15, tz),
+            kind=Session.Kind.THREE_WAY,
+            mode=Session.Mode.IN_PERSON,
+            location="Harbour Logistics HQ, room 4",
+            allow_past=True,
+        )
+        engagement_services.session_record_outcome(session=three_way, status=Session.Status.HELD)
+        engagement_services.session_write_notes(
+            session=three_way,
+            shared_summary=(
+                "Sam, Lee and Ada agreed that the operations review is the place to see progress on composure. "
+                "Sam will give Lee feedback after each review; the next three-way meeting checks the first signs."
+            ),
+            private_notes="",
+            summary_shared_with_sponsor=True,
+        )
+        engagement_services.session_release_summary(session=three_way)
         nxt = engagement_services.session_schedule(
             engagement=e, starts_at=_at(3, 10, tz), location="https://video.example.com/lee"
         )
@@ -159,4 +181,8 @@ def seed() -> list[Engagement]:
         engagement_services.session_record_outcome(session=s, status=Session.Status.HELD)
         engagement_services.session_schedule(engagement=e, starts_at=_at(1, 9, ada.tz))
         created.append(e)
+    fieldwork_demo.seed(
+        engagements=list(Engagement.objects.filter(leader__in=[lee, liv]).select_related("coach", "leader"))
+    )
+    stakeholder_demo.seed(engagements=Engagement.objects.filter(leader=lee).select_related("coach", "leader"))
     return created

@@ -3,58 +3,211 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Practice, User
 from engagements.models import AgendaItem, Engagement, Session
-from engagements.selectors import engagement_with_counts, engagements_for_coach
+from engagements.selectors import engagement_with_counts
+
+from .models import PartnershipCheckIn
+
+OPEN_STATUSES = (Engagement.Status.DRAFT, Engagement.Status.ACTIVE, Engagement.Status.PAUSED)
+NO_SHOW_WINDOW = timedelta(days=21)
+ENDING_WINDOW = timedelta(weeks=3)
+AWAITING_OUTCOME_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One line of the coach's "needs attention" list. Lower `rank` comes first."""
+
+    rank: int
+    kind: str
+    engagement: Engagement
+    text: str
+    url: str
+    when: datetime | date | None = None
+
+
+def _with_home_facts(qs: QuerySet[Engagement], *, now: datetime) -> QuerySet[Engagement]:
+    """Session counts, next session, latest recent no-show and sessions waiting for an outcome: one query."""
+    return engagement_with_counts(qs).annotate(
+        recent_no_show_at=Max(
+            "sessions__starts_at",
+            filter=Q(sessions__status=Session.Status.NO_SHOW, sessions__starts_at__gte=now - NO_SHOW_WINDOW),
+        ),
+        awaiting_outcome_count=Count(
+            "sessions", filter=Q(sessions__status=Session.Status.SCHEDULED, sessions__starts_at__lt=now), distinct=True
+        ),
+    )
+
+
+def _decorate_card(e: Engagement, *, today: date) -> None:
+    """Progress figures for an engagement card: sessions held and time elapsed, as percentages."""
+    e.progress_percent = e.progress(e.held_count)
+    total_days = max((e.planned_end_date - e.start_date).days, 1)
+    elapsed = min(max((today - e.start_date).days, 0), total_days)
+    e.time_percent = round(100 * elapsed / total_days)
+    e.week_number = elapsed // 7 + 1
+    e.total_weeks = -(-total_days // 7)
+
+
+def _attention(
+    engagements: list[Engagement], awaiting: list[Session], *, now: datetime, today: date
+) -> list[AttentionItem]:
+    items: list[AttentionItem] = []
+    for e in engagements:
+        url = reverse("engagements:detail", args=[e.pk])
+        if e.recent_no_show_at:
+            items.append(AttentionItem(0, "no_show", e, "No-show: follow up with the leader", url, e.recent_no_show_at))
+        if e.status != Engagement.Status.ACTIVE:
+            continue
+        if e.next_session_at is None:
+            items.append(AttentionItem(6, "no_next_session", e, "No next session booked", url))
+        if today <= e.planned_end_date <= today + ENDING_WINDOW:
+            days = (e.planned_end_date - today).days
+            text = "Ends today" if days == 0 else f"Ends in {days} day{'s' if days != 1 else ''}: plan the closing"
+            items.append(AttentionItem(7, "ending_soon", e, text, url, e.planned_end_date))
+    for s in awaiting:
+        items.append(
+            AttentionItem(
+                2,
+                "awaiting_outcome",
+                s.engagement,
+                "Record the outcome of the session",
+                reverse("engagements:session", args=[s.pk]),
+                s.starts_at,
+            )
+        )
+    return sorted(items, key=lambda i: (i.rank, str(i.engagement.leader), i.engagement.pk))
 
 
 def coach_home(*, coach: User, status: str = "") -> dict:
-    """Engagement cards and this week's sessions. Queries: engagements, sponsors, goals, sessions."""
-    engagements = list(engagements_for_coach(coach=coach, status=None if status in ("", "all") else status))
-    if status == "":
-        engagements = [e for e in engagements if not e.is_finished]
+    """The coach's "needs attention" list, this week's sessions and engagement cards filtered by status.
+
+    Queries, whatever the number of engagements and sessions: open engagements with their counts
+    (1), their goals (1), sessions waiting for an outcome (1), this week's sessions (1); with a status
+    filter other than "open", the filtered cards and their goals (2 more).
+    """
     now = timezone.now()
-    week_end = now + timezone.timedelta(days=7)
+    today = timezone.localdate()
+    open_engagements = list(
+        _with_home_facts(Engagement.objects.coached_by(coach).filter(status__in=OPEN_STATUSES), now=now)
+        .prefetch_related("goals")
+        .order_by("status", "-start_date", "pk")
+    )
+    awaiting = list(
+        Session.objects.filter(engagement__coach=coach, status=Session.Status.SCHEDULED, starts_at__lt=now)
+        .select_related("engagement", "engagement__leader")
+        .order_by("starts_at")[:AWAITING_OUTCOME_LIMIT]
+    )
+    attention = _attention(open_engagements, awaiting, now=now, today=today)
+
+    if status == "":
+        cards = open_engagements
+    else:
+        qs = Engagement.objects.coached_by(coach)
+        if status != "all":
+            qs = qs.filter(status=status)
+        cards = list(_with_home_facts(qs, now=now).prefetch_related("goals").order_by("status", "-start_date", "pk"))
+    for e in cards:
+        _decorate_card(e, today=today)
+
+    week_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     this_week = list(
-        Session.objects.filter(engagement__coach=coach, status=Session.Status.SCHEDULED, starts_at__gte=now, starts_at__lt=week_end)
+        Session.objects.filter(
+            engagement__coach=coach,
+            status__in=(Session.Status.SCHEDULED, Session.Status.HELD),
+            starts_at__gte=week_start,
+            starts_at__lt=week_start + timedelta(days=7),
+        )
         .select_related("engagement", "engagement__leader")
         .order_by("starts_at")
     )
-    awaiting_outcome = list(
-        Session.objects.filter(engagement__coach=coach, status=Session.Status.SCHEDULED, starts_at__lt=now)
-        .select_related("engagement", "engagement__leader")
-        .order_by("starts_at")[:20]
-    )
-    for e in engagements:
-        e.progress_percent = e.progress(e.held_count)
-    return {"engagements": engagements, "this_week": this_week, "awaiting_outcome": awaiting_outcome}
+    attention_engagements = {i.engagement.pk for i in attention}
+    return {
+        "engagements": cards,
+        "attention": attention,
+        "attention_count": len(attention_engagements),
+        "this_week": this_week,
+        "now": now,
+    }
 
 
 def leader_home(*, leader: User) -> dict:
-    """The leader's engagements with goals, the next session and its agenda."""
+    """The leader's open engagements with goals, the next session and its agenda, the check-in if due.
+
+    Queries: engagements with counts and the last check-in answered (1), goals (1), upcoming
+    sessions (1) with their agenda items and authors (1).
+    """
     now = timezone.now()
-    upcoming = Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__gte=now).order_by("starts_at").prefetch_related(
-        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("author"))
+    upcoming = (
+        Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__gte=now)
+        .order_by("starts_at")
+        .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("author")))
+    )
+    last_checkin = (
+        PartnershipCheckIn.objects.filter(engagement=OuterRef("pk"))
+        .order_by("-held_sessions")
+        .values("held_sessions")[:1]
     )
     engagements = list(
         engagement_with_counts(Engagement.objects.led_by(leader))
+        .annotate(last_checkin=Subquery(last_checkin))
         .prefetch_related("goals", Prefetch("sessions", queryset=upcoming, to_attr="upcoming_sessions"))
-        .order_by("-start_date")
+        .order_by("-start_date", "pk")
     )
     for e in engagements:
         e.progress_percent = e.progress(e.held_count)
         e.next_session = e.upcoming_sessions[0] if e.upcoming_sessions else None
-    return {"engagements": engagements}
+        e.checkin_due = (
+            PartnershipCheckIn.due_milestone(held_count=e.held_count, last_answered=e.last_checkin)
+            if not e.is_finished
+            else None
+        )
+    return {
+        "engagements": [e for e in engagements if not e.is_finished],
+        "past_engagements": [e for e in engagements if e.is_finished],
+        "checkin": next((e for e in engagements if e.checkin_due), None),
+    }
 
 
 def sponsor_home(*, sponsor: User) -> dict:
-    """Engagements this person sponsors, with non-privileged facts only."""
+    """Engagements this person sponsors, with non-privileged facts only: one query, plus one for goals.
+
+    Each engagement carries its latest released summary (text and date) and its next three-way meeting.
+    """
+    now = timezone.now()
+    released = (
+        Session.objects.filter(
+            engagement=OuterRef("pk"),
+            summary_shared_with_sponsor=True,
+            summary_released_at__isnull=False,
+        )
+        .exclude(shared_summary="")
+        .order_by("-starts_at", "-pk")
+    )
     engagements = list(
-        engagement_with_counts(Engagement.objects.sponsored_by(sponsor)).prefetch_related("goals").order_by("-start_date")
+        engagement_with_counts(Engagement.objects.sponsored_by(sponsor))
+        .annotate(
+            latest_summary=Subquery(released.values("shared_summary")[:1]),
+            latest_summary_at=Subquery(released.values("starts_at")[:1]),
+            next_three_way_at=Min(
+                "sessions__starts_at",
+                filter=Q(
+                    sessions__kind=Session.Kind.THREE_WAY,
+                    sessions__status=Session.Status.SCHEDULED,
+                    sessions__starts_at__gte=now,
+                ),
+            ),
+        )
+        .prefetch_related("goals")
+        .order_by("-start_date", "pk")
     )
     for e in engagements:
         e.progress_percent = e.progress(e.held_count)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import views, views_summary
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,14 @@ urlpatterns = [
     path("leader/", views.leader_home, name="leader_home"),
     path("sponsor/", views.sponsor_home, name="sponsor_home"),
     path("practice/", views.practice, name="practice"),
+    path("engagements/<int:pk>/summary/", views_summary.summary, name="summary"),
+    path("engagements/<int:pk>/summary.pdf", views_summary.summary_pdf, name="summary_pdf"),
+    path(
+        "engagements/<int:pk>/summary/sessions/<int:session_pk>/release/",
+        views_summary.summary_release,
+        name="summary_release",
+    ),
+    path("engagements/<int:pk>/check-in/", views.checkin, name="checkin"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("engagements.urls")),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from accounts.forms import InviteCoachForm
@@ -15,7 +15,8 @@ from accounts.models import Invitation
 from accounts.services import invitation_create, invitation_send, user_get_or_invite_target
 from engagements.models import Engagement
 
-from . import health, selectors
+from . import health, selectors, services
+from .forms import CheckInForm
 
 
 @never_cache
@@ -49,13 +50,15 @@ def coach_home(request: HttpRequest) -> HttpResponse:
     if status not in Engagement.Status.values and status != "all":
         status = ""
     context = selectors.coach_home(coach=request.user, status=status)
-    return render(request, "coaching/home_coach.html", {**context, "status": status, "statuses": Engagement.Status.choices})
+    return render(
+        request, "coaching/home_coach.html", {**context, "status": status, "statuses": Engagement.Status.choices}
+    )
 
 
 @login_required
 def leader_home(request: HttpRequest) -> HttpResponse:
     context = selectors.leader_home(leader=request.user)
-    return render(request, "coaching/home_leader.html", context)
+    return render(request, "coaching/home_leader.html", {**context, "checkin_form": CheckInForm()})
 
 
 @login_required
@@ -73,7 +76,9 @@ def practice(request: HttpRequest) -> HttpResponse:
     form = InviteCoachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            coach = user_get_or_invite_target(email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"])
+            coach = user_get_or_invite_target(
+                email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"]
+            )
             if coach.is_coach:
                 form.add_error("email", "This person is already a coach.")
                 coach = None
@@ -89,3 +94,24 @@ def practice(request: HttpRequest) -> HttpResponse:
             return redirect("practice")
     context = selectors.practice_overview(practice=user.practice)
     return render(request, "coaching/practice.html", {**context, "form": form})
+
+
+@login_required
+def checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader's partnership check-in for engagement `pk` (their own engagements only; others get a 404)."""
+    engagement = get_object_or_404(Engagement.objects.led_by(request.user), pk=pk)
+    milestone = services.checkin_due_milestone(engagement=engagement)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST":
+        if milestone is None:
+            messages.info(request, "No check-in is due right now. Your coach asks again after every third session.")
+            return redirect("leader_home")
+        if form.is_valid():
+            try:
+                services.checkin_submit(engagement=engagement, leader=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Thank you. Your coach will read your answer before the next session.")
+                return redirect("leader_home")
+    return render(request, "coaching/checkin.html", {"engagement": engagement, "form": form, "milestone": milestone})

@@ -1,0 +1,216 @@
+"""Small server-rendered SVG charts for the progress summary, its PDF and the home pages.
+
+Each chart is plain SVG with presentation attributes only (no style attributes, no script), so it
+passes a strict content security policy, prints, and renders in WeasyPrint. Every chart carries a
+<title> and <desc> and comes with the rows of an accessible table to show beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+INK = "#1d2733"
+MUTED = "#55606e"
+GRID = "#dde3e9"
+TRACK = "#e4e9ee"
+BRAND = "#1f5f8b"
+ACCENT = "#2e7d5b"
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG string plus the same data as table rows, for screen readers and the printed report."""
+
+    svg: SafeString
+    title: str
+    description: str
+    headers: tuple[str, str]
+    rows: tuple[tuple[str, str], ...]
+
+
+def _num(value: float | int) -> str:
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def _el(tag: str, text: str | None = None, **attrs: float | int | str) -> str:
+    """One SVG element; `stroke_width=1` becomes `stroke-width="1"`. Values and text are escaped."""
+    rendered = " ".join(f'{name.replace("_", "-")}="{escape(_num(value))}"' for name, value in attrs.items())
+    if text is None:
+        return f"<{tag} {rendered}/>"
+    return f"<{tag} {rendered}>{escape(text)}</{tag}>"
+
+
+def _svg(chart_id: str, width: int, height: int, title: str, description: str, body: list[str]) -> SafeString:
+    cid = escape(chart_id)
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        f' role="img" aria-labelledby="{cid}-title {cid}-desc" class="chart-svg" font-family="{FONT}">'
+        f'<title id="{cid}-title">{escape(title)}</title><desc id="{cid}-desc">{escape(description)}</desc>'
+    )
+    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every text and attribute is escaped
+
+
+def _fmt(value: float) -> str:
+    """A signed score: +1.4, -0.5, 0."""
+    if value == 0:
+        return "0"
+    return f"{value:+.1f}" if isinstance(value, float) and not value.is_integer() else f"{value:+g}"
+
+
+def _nice_ceiling(value: float) -> int:
+    """A round axis maximum at or above `value` (1, 2, 5, 10, 20, ...)."""
+    if value <= 1:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * magnitude:
+            return int(step * magnitude)
+    return int(10 * magnitude)  # pragma: no cover - the loop always returns
+
+
+def _label_step(count: int, most: int = 8) -> int:
+    """Label every bar or point when there are few; every n-th when there are many."""
+    return 1 if count <= most else math.ceil(count / most)
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    labels: Sequence[str],
+    values: Sequence[int],
+    value_header: str = "Count",
+    label_header: str = "Week",
+    width: int = 480,
+    height: int = 170,
+) -> Chart:
+    """Vertical bars, one per label, with the value above each bar and a light horizontal grid."""
+    left, right, top, bottom = 28, 8, 14, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    base = top + plot_h
+    top_value = _nice_ceiling(max(values, default=0))
+    body: list[str] = []
+    for tick in sorted({0, top_value // 2, top_value}):
+        y = base - plot_h * tick / top_value
+        body.append(_el("line", x1=left, y1=y, x2=width - right, y2=y, stroke=GRID, stroke_width=1))
+        body.append(_el("text", str(tick), x=left - 6, y=y + 4, text_anchor="end", font_size=11, fill=MUTED))
+    count = max(len(values), 1)
+    slot = plot_w / count
+    bar_w = max(4.0, slot * 0.62)
+    every = _label_step(count)
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        x = left + slot * i + (slot - bar_w) / 2
+        middle = x + bar_w / 2
+        bar_h = plot_h * value / top_value
+        if value:
+            body.append(_el("rect", x=x, y=base - bar_h, width=bar_w, height=bar_h, rx=2, fill=BRAND))
+            body.append(
+                _el("text", str(value), x=middle, y=base - bar_h - 3, text_anchor="middle", font_size=11, fill=INK)
+            )
+        if i % every == 0:
+            body.append(
+                _el("text", str(label), x=middle, y=height - 10, text_anchor="middle", font_size=10, fill=MUTED)
+            )
+    body.append(_el("line", x1=left, y1=base, x2=width - right, y2=base, stroke=MUTED, stroke_width=1))
+    rows = tuple((str(label), str(value)) for label, value in zip(labels, values, strict=True))
+    svg = _svg(chart_id, width, height, title, description, body)
+    return Chart(svg, title, description, (label_header, value_header), rows)
+
+
+def score_line_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    low: int = -3,
+    high: int = 3,
+    target: float | None = 1.0,
+    label_header: str = "Round",
+    value_header: str = "Net score",
+    width: int = 480,
+    height: int = 190,
+) -> Chart:
+    """A line of scores on a fixed scale (-3 to +3 by default) with the zero line and a dashed target.
+
+    A missing value (None) breaks the line: a round below the anonymity threshold is left out, not guessed.
+    """
+    left, right, top, bottom = 30, 14, 14, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def y_of(score: float) -> float:
+        return top + plot_h * (high - min(max(score, low), high)) / (high - low)
+
+    body: list[str] = []
+    for tick in range(low, high + 1):
+        y = y_of(tick)
+        colour, stroke = (MUTED, 1.2) if tick == 0 else (GRID, 1)
+        body.append(_el("line", x1=left, y1=y, x2=width - right, y2=y, stroke=colour, stroke_width=stroke))
+        body.append(_el("text", _fmt(tick), x=left - 6, y=y + 4, text_anchor="end", font_size=11, fill=MUTED))
+    if target is not None:
+        y = y_of(target)
+        body.append(
+            _el("line", x1=left, y1=y, x2=width - right, y2=y, stroke=ACCENT, stroke_width=1.2, stroke_dasharray="5 4")
+        )
+        body.append(
+            _el(
+                "text", f"target {_fmt(target)}", x=width - right, y=y - 4, text_anchor="end", font_size=10, fill=ACCENT
+            )
+        )
+    count = len(values)
+    step = plot_w / (count - 1) if count > 1 else 0
+    points = [(left + step * i if count > 1 else left + plot_w / 2, v) for i, v in enumerate(values)]
+    segment: list[str] = []
+    for x, v in [*points, (0.0, None)]:
+        if v is not None:
+            segment.append(f"{x:.1f},{y_of(v):.1f}")
+            continue
+        if len(segment) > 1:
+            body.append(
+                _el(
+                    "polyline",
+                    points=" ".join(segment),
+                    fill="none",
+                    stroke=BRAND,
+                    stroke_width=2.2,
+                    stroke_linejoin="round",
+                )
+            )
+        segment = []
+    every = _label_step(count)
+    for i, ((x, v), label) in enumerate(zip(points, labels, strict=True)):
+        if v is not None:
+            y = y_of(v)
+            body.append(_el("circle", cx=x, cy=y, r=4, fill=BRAND, stroke="#ffffff", stroke_width=1.5))
+            body.append(
+                _el("text", _fmt(v), x=x, y=y - 8, text_anchor="middle", font_size=11, font_weight="bold", fill=INK)
+            )
+        if i % every == 0:
+            anchor = "middle" if count == 1 else "start" if i == 0 else "end" if i == count - 1 else "middle"
+            body.append(_el("text", str(label), x=x, y=height - 10, text_anchor=anchor, font_size=10, fill=MUTED))
+    rows = tuple(
+        (str(label), "left out (too few answers)" if v is None else _fmt(v))
+        for label, v in zip(labels, values, strict=True)
+    )
+    svg = _svg(chart_id, width, height, title, description, body)
+    return Chart(svg, title, description, (label_header, value_header), rows)
+
+
+def progress_bar(*, chart_id: str, held: int, planned: int, width: int = 420, height: int = 14) -> SafeString:
+    """A horizontal bar of sessions held versus planned, for the printed report (HTML <progress> does not print)."""
+    share = min(1.0, held / planned) if planned else 0.0
+    body = [_el("rect", x=0, y=0, width=width, height=height, rx=height / 2, fill=TRACK)]
+    if share:
+        body.append(
+            _el("rect", x=0, y=0, width=max(width * share, float(height)), height=height, rx=height / 2, fill=ACCENT)
+        )
+    description = f"{held} of {planned} planned sessions held"
+    return _svg(chart_id, width, height, "Sessions held versus planned", description, body)

@@ -1,0 +1,24 @@
+"""Forms of the home pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import PartnershipCheckIn
+
+
+class CheckInForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label="How is the coaching working for you?",
+        choices=PartnershipCheckIn.Score.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a score from 1 to 5.", "invalid_choice": "Choose a score from 1 to 5."},
+    )
+    comment = forms.CharField(
+        label="Anything your coach should know?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only your coach reads this.",
+    )

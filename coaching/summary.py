@@ -1,0 +1,268 @@
+"""The three-way progress summary: what a sponsor may know about an engagement, as plain facts.
+
+`engagement_summary()` composes engagements, fieldwork and stakeholder feedback into one frozen
+dataclass of non-privileged facts (DESIGN.md section 2). Templates for sponsors render only this
+object, never a model instance, so a private field (session notes, agenda items, commitment text,
+practice logs, reflections, check-ins, stakeholder suggestions) cannot reach a sponsor's page or PDF
+by accident: it is never loaded into the summary in the first place.
+
+Queries (fixed, whatever the amount of history): engagement with coach and leader, its sponsors,
+its goals, its sessions (without private notes), the agenda of its three-way meetings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from accounts.models import User
+from engagements.models import AgendaItem, Engagement, Session
+
+from . import charts
+
+ATTENDANCE_STATUSES = (Session.Status.HELD, Session.Status.NO_SHOW, Session.Status.LATE_CANCEL)
+
+# Only these columns of a session are read: the coach's private notes never leave the database.
+SESSION_FIELDS = (
+    "id",
+    "engagement_id",
+    "starts_at",
+    "duration_minutes",
+    "kind",
+    "mode",
+    "status",
+    "location",
+    "shared_summary",
+    "summary_shared_with_sponsor",
+    "summary_released_at",
+)
+
+
+@dataclass(frozen=True)
+class GoalFacts:
+    title: str
+    description: str
+    why_it_matters: str
+    trend: charts.Chart | None = None
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    starts_at: datetime
+    kind_label: str
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class SharedSummary:
+    """A session summary the coach marked "shared with sponsor". `released_at` None: a preview only."""
+
+    session_id: int
+    session_starts_at: datetime
+    kind_label: str
+    text: str
+    released_at: datetime | None
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
+
+
+@dataclass(frozen=True)
+class ThreeWayMeeting:
+    """A session of kind three-way: the sponsor is a participant.
+
+    The sponsor sees its date, place, agenda (topics the coach or leader added for it; topics carried
+    over from the leader's private weekly reflections are left out) and its agreed notes. The agreed
+    notes are the meeting's shared summary once the coach has marked it "shared with sponsor" and
+    released it; before that only a preview viewer (coach, leader) sees them, marked unreleased.
+    """
+
+    session_id: int
+    starts_at: datetime
+    duration_minutes: int
+    mode_label: str
+    location: str
+    status: str
+    status_label: str
+    agenda: tuple[str, ...]
+    agreed_notes: SharedSummary | None
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status == Session.Status.SCHEDULED and self.starts_at >= timezone.now()
+
+
+@dataclass(frozen=True)
+class FieldworkFacts:
+    """Fieldwork as counts only: never the text of a commitment, a log or a reflection."""
+
+    commitments: int
+    logs: int
+    reviewed: int
+    completed: int
+    weekly_chart: charts.Chart | None
+
+    @property
+    def completion_rate(self) -> int | None:
+        """Percentage of reviewed commitments that were completed, or None before any review."""
+        return round(100 * self.completed / self.reviewed) if self.reviewed else None
+
+
+@dataclass(frozen=True)
+class EngagementSummary:
+    engagement_id: int
+    leader_name: str
+    coach_name: str
+    sponsor_names: tuple[str, ...]
+    organisation: str
+    status: str
+    status_label: str
+    start_date: date
+    planned_end_date: date
+    planned_sessions: int
+    held: int
+    no_shows: int
+    late_cancels: int
+    last_session_at: datetime | None
+    next_session_at: datetime | None
+    goals: tuple[GoalFacts, ...]
+    attendance: tuple[AttendanceRow, ...]
+    three_way_meetings: tuple[ThreeWayMeeting, ...]
+    summaries: tuple[SharedSummary, ...]
+    fieldwork: FieldworkFacts | None
+    has_stakeholder_results: bool
+    includes_previews: bool
+    viewer_role: str
+    generated_at: datetime
+
+    @property
+    def progress_percent(self) -> int:
+        return min(100, round(100 * self.held / self.planned_sessions)) if self.planned_sessions else 0
+
+    @property
+    def unreleased_count(self) -> int:
+        meetings = [m.agreed_notes for m in self.three_way_meetings if m.agreed_notes]
+        return sum(1 for s in [*self.summaries, *meetings] if not s.is_released)
+
+    @property
+    def progress_bar_svg(self):
+        return charts.progress_bar(
+            chart_id=f"progress-{self.engagement_id}", held=self.held, planned=self.planned_sessions
+        )
+
+
+def _shared_summary(session: Session, *, include_unreleased: bool) -> SharedSummary | None:
+    """The session's summary if the sponsor sees it, or (for a preview) if it is marked for the sponsor."""
+    if not (session.summary_shared_with_sponsor and session.shared_summary):
+        return None
+    if session.summary_released_at is None and not include_unreleased:
+        return None
+    return SharedSummary(
+        session_id=session.pk,
+        session_starts_at=session.starts_at,
+        kind_label=session.get_kind_display(),
+        text=session.shared_summary,
+        released_at=session.summary_released_at,
+    )
+
+
+def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> EngagementSummary:
+    """The progress summary of engagement `pk` as `viewer` may read it (raises Engagement.DoesNotExist).
+
+    The engagement is looked up among those the viewer takes part in (coach, leader or sponsor).
+    The coach and the leader see exactly what a sponsor sees plus, when `preview` is on, summaries the
+    coach has marked "shared with sponsor" but not released yet, flagged as such. A sponsor never sees
+    an unreleased summary, and neither does the PDF (it is built with `preview=False`).
+    """
+    engagement = (
+        Engagement.objects.visible_to(viewer)
+        .select_related("coach", "leader")
+        .prefetch_related("sponsors", "goals")
+        .get(pk=pk)
+    )
+    if engagement.coach_id == viewer.pk:
+        viewer_role = "coach"
+    elif engagement.leader_id == viewer.pk:
+        viewer_role = "leader"
+    else:
+        viewer_role = "sponsor"
+    include_unreleased = preview and viewer_role != "sponsor"
+    sessions = list(
+        Session.objects.filter(engagement_id=engagement.pk).only(*SESSION_FIELDS).order_by("starts_at", "pk")
+    )
+    agenda: dict[int, list[str]] = {}
+    rows = (
+        AgendaItem.objects.filter(session__engagement_id=engagement.pk, session__kind=Session.Kind.THREE_WAY)
+        .exclude(source=AgendaItem.Source.REFLECTION)
+        .order_by("created_at", "pk")
+        .values_list("session_id", "text")
+    )
+    for session_id, text in rows:
+        agenda.setdefault(session_id, []).append(text)
+
+    now = timezone.now()
+    held = [s for s in sessions if s.status == Session.Status.HELD]
+    upcoming = [s for s in sessions if s.status == Session.Status.SCHEDULED and s.starts_at >= now]
+    meetings = tuple(
+        ThreeWayMeeting(
+            session_id=s.pk,
+            starts_at=s.starts_at,
+            duration_minutes=s.duration_minutes,
+            mode_label=s.get_mode_display(),
+            location=s.location,
+            status=s.status,
+            status_label=s.get_status_display(),
+            agenda=tuple(agenda.get(s.pk, ())),
+            agreed_notes=_shared_summary(s, include_unreleased=include_unreleased),
+        )
+        for s in sessions
+        if s.kind == Session.Kind.THREE_WAY and s.status != Session.Status.CANCELLED
+    )
+    summaries = tuple(
+        summary
+        for s in reversed(sessions)
+        if s.kind != Session.Kind.THREE_WAY
+        and (summary := _shared_summary(s, include_unreleased=include_unreleased)) is not None
+    )
+    return EngagementSummary(
+        engagement_id=engagement.pk,
+        leader_name=str(engagement.leader),
+        coach_name=str(engagement.coach),
+        sponsor_names=tuple(str(s) for s in engagement.sponsors.all()),
+        organisation=engagement.organisation,
+        status=engagement.status,
+        status_label=engagement.get_status_display(),
+        start_date=engagement.start_date,
+        planned_end_date=engagement.planned_end_date,
+        planned_sessions=engagement.planned_sessions,
+        held=len(held),
+        no_shows=sum(1 for s in sessions if s.status == Session.Status.NO_SHOW),
+        late_cancels=sum(1 for s in sessions if s.status == Session.Status.LATE_CANCEL),
+        last_session_at=held[-1].starts_at if held else None,
+        next_session_at=upcoming[0].starts_at if upcoming else None,
+        goals=tuple(
+            GoalFacts(title=g.title, description=g.description, why_it_matters=g.why_it_matters)
+            for g in engagement.goals.all()
+        ),
+        attendance=tuple(
+            AttendanceRow(
+                starts_at=s.starts_at,
+                kind_label=s.get_kind_display(),
+                status=s.status,
+                status_label=s.get_status_display(),
+            )
+            for s in reversed(sessions)
+            if s.status in ATTENDANCE_STATUSES
+        ),
+        three_way_meetings=meetings,
+        summaries=summaries,
+        fieldwork=None,
+        has_stakeholder_results=False,
+        includes_previews=include_unreleased,
+        viewer_role=viewer_role,
+        generated_at=now,
+    )

@@ -1,0 +1,72 @@
+"""The three-way progress summary page, its PDF, and the coach's "release to the sponsor" from it."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from engagements.models import Engagement, Session
+from engagements.services import session_release_summary
+
+from .pdf import html_to_pdf
+from .summary import EngagementSummary, engagement_summary
+
+
+def _get_summary_for(request: HttpRequest, pk: int, *, preview: bool = True) -> EngagementSummary:
+    """The summary of engagement `pk` for its coach, leader or sponsor; a 404 for anyone else (five queries)."""
+    try:
+        return engagement_summary(viewer=request.user, pk=pk, preview=preview)
+    except Engagement.DoesNotExist:
+        raise Http404("No such engagement") from None
+
+
+@login_required
+@never_cache
+def summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sponsor's summary; for the coach and the leader the same "sponsor view" plus unreleased previews."""
+    facts = _get_summary_for(request, pk)
+    return render(request, "coaching/summary.html", {"summary": facts})
+
+
+@login_required
+@never_cache
+def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The summary as a PDF report. It holds released summaries only, whoever downloads it."""
+    facts = _get_summary_for(request, pk, preview=False)
+    html = render_to_string("coaching/summary_print.html", {"summary": facts}, request=request)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{facts.leader_name} {facts.organisation}".lower()).strip("-") or "engagement"
+    filename = f"progress-summary-{slug}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def summary_release(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    """The coach releases one summary marked "shared with sponsor" and returns to the summary."""
+    session = (
+        Session.objects.filter(engagement_id=pk, engagement__coach=request.user, pk=session_pk)
+        .select_related("engagement")
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session")
+    try:
+        session_release_summary(session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        day = date_format(timezone.localtime(session.starts_at), "j F")
+        messages.success(request, f"The summary of {day} is released: the sponsor can now read it.")
+    return redirect("summary", pk=pk)

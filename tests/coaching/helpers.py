@@ -1,0 +1,74 @@
+"""Builders for the coaching tests: session history of any size, in a few lines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from coaching.models import PartnershipCheckIn
+from engagements.models import AgendaItem, Engagement, Session
+from tests.factories import EngagementFactory, SessionFactory
+
+
+def at(days: float, hour: int = 10):
+    """A moment `days` from now (negative: in the past), on the hour."""
+    return (timezone.now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def held(engagement: Engagement, days_ago: float, **fields) -> Session:
+    return SessionFactory(
+        engagement=engagement,
+        starts_at=at(-days_ago),
+        status=Session.Status.HELD,
+        outcome_recorded_at=at(-days_ago),
+        **fields,
+    )
+
+
+def grow_history(engagement: Engagement, n: int) -> None:
+    """`n` more rounds of history: held sessions with released summaries, no-shows, three-way meetings
+    with agenda items, and upcoming sessions. Every kind of row the pages read grows with `n`."""
+    for i in range(n):
+        base = 400 + 30 * i
+        held(
+            engagement,
+            base,
+            shared_summary=f"Summary {i}",
+            summary_shared_with_sponsor=True,
+            summary_released_at=at(-base),
+        )
+        SessionFactory(engagement=engagement, starts_at=at(-base - 7), status=Session.Status.NO_SHOW)
+        three_way = held(
+            engagement,
+            base + 14,
+            kind=Session.Kind.THREE_WAY,
+            shared_summary=f"Agreed {i}",
+            summary_shared_with_sponsor=True,
+            summary_released_at=at(-base - 13),
+        )
+        AgendaItem.objects.create(session=three_way, author=engagement.leader, text=f"Three-way topic {i}")
+        SessionFactory(engagement=engagement, starts_at=at(30 + i), status=Session.Status.SCHEDULED)
+
+
+def queries_for(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return len(ctx.captured_queries)
+
+
+class PartnershipCheckInFactory(factory.django.DjangoModelFactory):
+    """The leader's answer to the partnership check-in after `held_sessions` held sessions (3, 6, ...)."""
+
+    class Meta:
+        model = PartnershipCheckIn
+
+    engagement = factory.SubFactory(EngagementFactory)
+    leader = factory.LazyAttribute(lambda o: o.engagement.leader)
+    held_sessions = 3
+    score = 4
+    comment = ""

@@ -1,0 +1,114 @@
+"""The coach's home: what needs attention, this week's sessions, and every engagement as a card."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from engagements.models import Engagement, Session
+from tests.coaching.helpers import at, grow_history, held
+from tests.factories import EngagementFactory, GoalFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _attention(client) -> str:
+    html = client.get("/coach/").content.decode()
+    start = html.index('id="attention-h"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_a_recent_no_show_appears_under_needs_attention(cast, client_for):
+    SessionFactory(engagement=cast.lee_engagement, starts_at=at(-4), status=Session.Status.NO_SHOW)
+    attention = _attention(client_for("ada"))
+    assert "Lee Lindqvist" in attention and "No-show: follow up with the leader" in attention
+
+
+def test_an_old_no_show_no_longer_needs_attention(cast, client_for):
+    SessionFactory(engagement=cast.lee_engagement, starts_at=at(-40), status=Session.Status.NO_SHOW)
+    assert "No-show" not in _attention(client_for("ada"))
+
+
+def test_an_active_engagement_without_a_next_session_needs_attention(cast, client_for):
+    attention = _attention(client_for("ben"))  # Liv's engagement has no session booked
+    assert "Liv Larsen" in attention and "No next session booked" in attention
+    assert "No next session booked" not in _attention(client_for("ada"))
+
+
+def test_a_paused_engagement_without_a_next_session_is_left_alone(cast, client_for):
+    cast.liv_engagement.status = Engagement.Status.PAUSED
+    cast.liv_engagement.save()
+    assert "No next session booked" not in _attention(client_for("ben"))
+
+
+def test_an_engagement_ending_within_three_weeks_needs_attention(cast, client_for):
+    today = timezone.localdate()
+    cast.lee_engagement.planned_end_date = today + timedelta(days=10)
+    cast.lee_engagement.save()
+    assert "Ends in 10 days" in _attention(client_for("ada"))
+
+
+def test_an_engagement_ending_later_is_not_listed(cast, client_for):
+    cast.lee_engagement.planned_end_date = timezone.localdate() + timedelta(days=40)
+    cast.lee_engagement.save()
+    assert "Ends in" not in _attention(client_for("ada"))
+
+
+def test_a_past_session_without_an_outcome_needs_attention(cast, client_for):
+    SessionFactory(engagement=cast.lee_engagement, starts_at=at(-2), status=Session.Status.SCHEDULED)
+    assert "Record the outcome of the session" in _attention(client_for("ada"))
+
+
+def test_another_coachs_engagements_never_appear(cast, client_for):
+    SessionFactory(engagement=cast.liv_engagement, starts_at=at(-3), status=Session.Status.NO_SHOW)
+    html = client_for("ada").get("/coach/").content.decode()
+    assert "Liv Larsen" not in html and "Borealis" not in html
+
+
+def test_nothing_needing_attention_is_said_plainly(cast, client_for):
+    cast.lee_engagement.planned_end_date = timezone.localdate() + timedelta(weeks=8)
+    cast.lee_engagement.save()
+    assert "Nothing needs you right now." in _attention(client_for("ada"))
+
+
+def test_cards_show_sessions_held_and_time_elapsed(cast, client_for):
+    html = client_for("ada").get("/coach/").content.decode()
+    assert "1 of 6 sessions held" in html
+    assert "Week 5 of 12" in html
+    assert f"/engagements/{cast.lee_engagement.pk}/summary/" in html
+
+
+def test_this_week_lists_sessions_of_the_coming_days_only(cast, client_for):
+    SessionFactory(engagement=cast.lee_engagement, starts_at=at(2, 14))
+    SessionFactory(engagement=cast.lee_engagement, starts_at=at(20, 14))
+    html = client_for("ada").get("/coach/").content.decode()
+    start = html.index('id="week-h"')
+    week = html[start : html.index("</section>", start)]
+    assert week.count("/sessions/") == 1
+
+
+@pytest.mark.parametrize("status", ["", "completed", "all"])
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_coach_home_runs_the_same_queries_with_many_engagements_and_years_of_history(
+    cast, client_for, django_assert_num_queries, size, status
+):
+    for i in range(size):
+        engagement = EngagementFactory(
+            coach=cast.ada,
+            leader=UserFactory(),
+            status=Engagement.Status.COMPLETED if i % 3 == 0 else Engagement.Status.ACTIVE,
+        )
+        GoalFactory(engagement=engagement)
+        grow_history(engagement, 3)
+        SessionFactory(engagement=engagement, starts_at=at(-3), status=Session.Status.NO_SHOW)
+    held(cast.lee_engagement, 3)
+    client = client_for("ada")
+    # Session, user; open engagements with counts, their goals; sessions waiting for an outcome;
+    # this week's sessions; with a filter other than "open": the filtered cards and their goals.
+    # The navigation's "leads" and "sponsors" checks.
+    expected = 8 if status == "" else 10
+    with django_assert_num_queries(expected):
+        response = client.get(f"/coach/?status={status}" if status else "/coach/")
+    assert response.status_code == 200

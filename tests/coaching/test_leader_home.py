@@ -1,0 +1,72 @@
+"""The leader's home: next session with its agenda, goals, the partnership check-in when due, past engagements."""
+
+from __future__ import annotations
+
+import pytest
+
+from engagements.models import Engagement, Session
+from tests.coaching.helpers import PartnershipCheckInFactory, at, grow_history, held
+from tests.factories import EngagementFactory, GoalFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_leader_sees_the_next_session_with_its_agenda_and_goals(cast, client_for):
+    html = client_for("lee").get("/leader/").content.decode()
+    assert cast.secrets["agenda_item"] in html
+    assert "Stay calm under pressure from senior leaders" in html
+    assert f"/engagements/{cast.lee_engagement.pk}/summary/" in html
+
+
+def test_the_check_in_prompt_appears_after_the_third_held_session(cast, client_for):
+    client = client_for("lee")
+    held(cast.lee_engagement, 20)
+    assert "Partnership check-in" not in client.get("/leader/").content.decode()
+
+    held(cast.lee_engagement, 14)
+    html = client.get("/leader/").content.decode()
+    assert "Partnership check-in" in html and "How is the coaching working for you?" in html
+    assert f"/engagements/{cast.lee_engagement.pk}/check-in/" in html
+
+
+def test_an_answered_check_in_is_not_asked_again_until_the_sixth_session(cast, client_for):
+    for days in (30, 20, 14):
+        held(cast.lee_engagement, days)
+    PartnershipCheckInFactory(engagement=cast.lee_engagement, held_sessions=3)
+    client = client_for("lee")
+    assert "Partnership check-in" not in client.get("/leader/").content.decode()
+
+    for days in (12, 11, 10):
+        held(cast.lee_engagement, days)
+    assert "Partnership check-in" in client.get("/leader/").content.decode()
+
+
+def test_a_three_way_meeting_next_tells_the_leader_the_sponsor_sees_its_agenda(cast, client_for):
+    cast.lee_next_session.kind = Session.Kind.THREE_WAY
+    cast.lee_next_session.save()
+    assert "your sponsor joins and sees this agenda" in client_for("lee").get("/leader/").content.decode()
+
+
+def test_finished_engagements_are_listed_apart(cast, client_for):
+    EngagementFactory(coach=cast.ben, leader=cast.lee, organisation="Old Firm", status=Engagement.Status.COMPLETED)
+    html = client_for("lee").get("/leader/").content.decode()
+    assert "Past engagements" in html and "Old Firm" in html
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_leader_home_runs_the_same_queries_as_history_grows(cast, client_for, django_assert_num_queries, size):
+    grow_history(cast.lee_engagement, size)
+    for _ in range(size):
+        old = EngagementFactory(coach=cast.ben, leader=cast.lee, status=Engagement.Status.COMPLETED)
+        GoalFactory(engagement=old)
+        SessionFactory(engagement=old, starts_at=at(-300), status=Session.Status.HELD)
+    client = client_for("lee")
+    with django_assert_num_queries(LEADER_HOME_QUERIES):
+        response = client.get("/leader/")
+    assert response.status_code == 200
+
+
+# Session, user; engagements with counts and the last check-in, their goals, upcoming sessions, their
+# agenda items; fieldwork: active commitments, open engagements, this week's reflections; the
+# navigation's "leads" and "sponsors" checks.
+LEADER_HOME_QUERIES = 11

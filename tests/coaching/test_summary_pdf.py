@@ -1,0 +1,106 @@
+"""The summary as a PDF report: a real PDF with the report's headings, released summaries only, no network."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from coaching.pdf import BASE_URL, static_file_for
+from engagements.models import Session
+from tests.coaching.helpers import at, held
+
+pytestmark = pytest.mark.django_db
+
+needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is missing")
+
+
+def pdf_text(content: bytes) -> str:
+    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True)
+    return result.stdout.decode()
+
+
+def _pdf(client, engagement):
+    return client.get(f"/engagements/{engagement.pk}/summary.pdf")
+
+
+@needs_pdftotext
+def test_the_sponsor_downloads_a_pdf_report_with_its_headings(cast, client_for):
+    held(
+        cast.lee_engagement,
+        20,
+        kind=Session.Kind.THREE_WAY,
+        shared_summary="Agreed notes for the sponsor.",
+        summary_shared_with_sponsor=True,
+        summary_released_at=at(-19),
+    )
+
+    response = _pdf(client_for("sam"), cast.lee_engagement)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="progress-summary-lee-lindqvist-acme-logistics-'
+    )
+    assert response.content.startswith(b"%PDF-")
+    text = pdf_text(response.content)
+    for heading in (
+        "THREE-WAY PROGRESS SUMMARY",
+        "Lee Lindqvist",
+        "Sessions",
+        "Goals and stakeholder feedback",
+        "Three-way meetings",
+        "Coach's summaries",
+        "Attendance",
+    ):
+        assert heading in text, heading
+    assert "Stay calm under pressure from senior leaders" in text
+    assert "Agreed notes for the sponsor." in text
+    assert "Page 1 of" in text
+
+
+@needs_pdftotext
+def test_the_pdf_holds_released_summaries_only_even_for_the_leader_and_coach(cast, client_for):
+    held(
+        cast.lee_engagement, 14, shared_summary="Waiting for the coach to release it.", summary_shared_with_sponsor=True
+    )
+
+    for person in ("lee", "ada", "sam"):
+        text = pdf_text(_pdf(client_for(person), cast.lee_engagement).content)
+        assert "Waiting for the coach" not in text
+        assert "Not yet released" not in text
+
+
+def test_people_outside_the_engagement_get_no_pdf(cast, client_for):
+    for person in ("ben", "sue", "liv", "pam"):
+        assert _pdf(client_for(person), cast.lee_engagement).status_code == 404
+
+
+def test_the_pdf_is_not_cached(cast, client_for):
+    response = _pdf(client_for("sam"), cast.lee_engagement)
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+def test_the_report_loads_its_stylesheet_from_the_local_static_files():
+    body, content_type = static_file_for(f"{BASE_URL}static/css/report.css")
+    assert content_type == "text/css"
+    assert b"@page" in body
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/static/css/report.css",
+        "http://127.0.0.1:8000/static/css/report.css",
+        "file:///etc/passwd",
+        f"{BASE_URL}static/../coaching/settings.py",
+        f"{BASE_URL}static/%2e%2e/coaching/settings.py",
+        f"{BASE_URL}etc/passwd",
+        f"{BASE_URL}static/css/missing.css",
+        "data:text/css,body{}",
+    ],
+)
+def test_the_report_refuses_every_other_url(url):
+    with pytest.raises(ValueError):
+        static_file_for(url)
