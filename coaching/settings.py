@@ -252,6 +252,30 @@ EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coaching <coaching@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Notifications (DESIGN.md section 5) ------------------------------------------------------
+# One static beat entry runs the outbox tick; the database, not the broker, decides what is due.
+NOTIFICATIONS_TICK_SECONDS = _int("NOTIFICATIONS_TICK_SECONDS", 60, minimum=1)
+# A row left in "sending" (its worker died) is retried after this many seconds; longer than EMAIL_TIMEOUT.
+NOTIFICATIONS_SENDING_TIMEOUT = _int("NOTIFICATIONS_SENDING_TIMEOUT", 600, minimum=1)
+if NOTIFICATIONS_SENDING_TIMEOUT <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"NOTIFICATIONS_SENDING_TIMEOUT ({NOTIFICATIONS_SENDING_TIMEOUT}) must be longer than "
+        f"EMAIL_TIMEOUT ({EMAIL_TIMEOUT}), or a slow send could be retried while it is still talking to the server."
+    )
+NOTIFICATIONS_MAX_ATTEMPTS = _int("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFICATIONS_RETRY_BACKOFF = _int("NOTIFICATIONS_RETRY_BACKOFF", 30, minimum=1)
+NOTIFICATIONS_RETRY_BACKOFF_MAX = _int("NOTIFICATIONS_RETRY_BACKOFF_MAX", 180, minimum=1)
+# Local hour at which a message held back by the one-a-day limit goes out the next day.
+NOTIFICATIONS_DEFER_TO_HOUR = 9
+CELERY_BEAT_SCHEDULE = {
+    "notifications-tick": {
+        "task": "notifications.tick",
+        "schedule": float(NOTIFICATIONS_TICK_SECONDS),
+        # A tick nobody ran in time is dropped: the next one finds the same rows due.
+        "options": {"expires": float(max(1, NOTIFICATIONS_TICK_SECONDS - 1))},
+    },
+}
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_summary
+from . import outbox, views, views_summary
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,7 @@ urlpatterns = [
         name="summary_release",
     ),
     path("engagements/<int:pk>/check-in/", views.checkin, name="checkin"),
+    path("engagements/<int:pk>/outbox/", outbox.engagement_outbox, name="engagement_outbox"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("engagements.urls")),

@@ -1,0 +1,73 @@
+"""The per-engagement outbox: what was e-mailed to whom and when, and what failed. Coach only.
+
+It composes the outbox (notifications) with engagements, so it lives in the top layer. The engagement
+page links to it through a panel registered here; `coaching/urls.py` imports this module for the
+view, so the panel is in place before any request is handled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from engagements.models import Engagement
+from engagements.panels import Panel, register_engagement_panel
+from notifications import selectors as outbox_selectors
+from notifications.models import Kind, Notification
+
+PAGE_SIZE = 50
+# A stakeholder's address would tell the coach who has not answered yet; shown only when a send
+# failed, because then the coach has to correct it.
+MASKED_KINDS = {Kind.STAKEHOLDER_NUDGE}
+
+
+@dataclass
+class OutboxRow:
+    notification: Notification
+    recipient: str
+    role: str
+
+
+def _get_engagement_for(request: HttpRequest, pk: int) -> Engagement:
+    """The engagement `pk` when the signed-in person coaches it (joins the leader); anyone else gets a 404."""
+    engagement = Engagement.objects.coached_by(request.user).select_related("leader").filter(pk=pk).first()
+    if engagement is None:
+        raise Http404("No such engagement")
+    return engagement
+
+
+def _row(engagement: Engagement, notification: Notification) -> OutboxRow:
+    if notification.recipient_id == engagement.coach_id:
+        return OutboxRow(notification, "You", "coach")
+    if notification.recipient_id is not None:
+        role = "leader" if notification.recipient_id == engagement.leader_id else ""
+        return OutboxRow(notification, str(notification.recipient), role)
+    if notification.kind in MASKED_KINDS and notification.status != Notification.Status.FAILED:
+        return OutboxRow(notification, "A stakeholder", "stakeholder")
+    return OutboxRow(notification, notification.recipient_email, "stakeholder")
+
+
+@login_required
+def engagement_outbox(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queries: the engagement, the count for the pager, one page of notifications with recipients."""
+    engagement = _get_engagement_for(request, pk)
+    paginator = Paginator(outbox_selectors.outbox_for_engagement(engagement_id=engagement.pk), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [_row(engagement, n) for n in page.object_list]
+    context = {"engagement": engagement, "page": page, "rows": rows, "statuses": Notification.Status}
+    return render(request, "notifications/outbox.html", context)
+
+
+def outbox_panel(request, engagement) -> Panel | None:
+    """A link to the outbox with counts, for the engagement's coach only (one query)."""
+    if request.user.pk != engagement.coach_id:
+        return None
+    counts = outbox_selectors.outbox_counts(engagement_id=engagement.pk)
+    return Panel("notifications/_outbox_panel.html", {"engagement": engagement, "counts": counts}, order=90)
+
+
+register_engagement_panel(outbox_panel)

@@ -1,0 +1,336 @@
+"""What the outbox owes about sessions: reminders, agenda prompts, no-show follow-ups, "no next session".
+
+Registered from `EngagementsConfig.ready()`. Each finder filters in SQL and iterates in chunks; each
+builder reads the rows again at send time and skips a message whose reason has gone (the session was
+cancelled or moved, the engagement was paused, a next session was booked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.urls import reverse
+
+from notifications.models import Kind, Notification
+from notifications.registry import DueSpec, Message, Skip, Source, register
+
+from .calendar import session_attachment
+from .models import AgendaItem, Engagement, Session
+
+REMINDER_LEAD = timedelta(hours=24)
+AGENDA_PROMPT_LEAD = timedelta(hours=48)
+NO_NEXT_SESSION_AFTER = timedelta(days=7)
+# How late a coach's nudge may still go out after its moment (the tick was down, say): later is noise.
+COACH_NUDGE_CATCH_UP = timedelta(days=3)
+CHUNK = 500
+
+# Sessions of a draft, active or paused engagement still happen if they are on the calendar.
+OPEN_STATUSES = [Engagement.Status.DRAFT, Engagement.Status.ACTIVE, Engagement.Status.PAUSED]
+
+PEOPLE = (
+    "engagement__coach_id",
+    "engagement__coach__email",
+    "engagement__coach__time_zone",
+    "engagement__leader_id",
+    "engagement__leader__email",
+    "engagement__leader__time_zone",
+)
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y%m%dT%H%MZ}"
+
+
+def _session_for(notification: Notification) -> Session:
+    """The session a notification is about, with engagement, coach, leader and agenda (two queries)."""
+    session = (
+        Session.objects.select_related("engagement", "engagement__coach", "engagement__leader")
+        .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("created_at", "pk")))
+        .filter(pk=notification.context.get("session_id"))
+        .first()
+    )
+    if session is None:
+        raise Skip("The session no longer exists.")
+    return session
+
+
+def _still_on(session: Session, notification: Notification) -> None:
+    """Skips unless the session is still scheduled, in the future, at the time the message was recorded for."""
+    if session.status != Session.Status.SCHEDULED:
+        raise Skip(f"The session is {session.get_status_display().lower()}.")
+    if _stamp(session.starts_at) != notification.context.get("starts"):
+        raise Skip("The session was moved; a message for the new time is recorded separately.")
+    if session.engagement.is_finished:
+        raise Skip("The engagement has ended.")
+
+
+# --- Session reminder: 24 hours before, to the leader and the coach, with a calendar file ---------
+
+
+def find_session_reminders(now: datetime) -> Iterator[DueSpec]:
+    rows = (
+        Session.objects.filter(
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + REMINDER_LEAD,
+            engagement__status__in=OPEN_STATUSES,
+        )
+        .order_by("pk")
+        .values_list("pk", "starts_at", "engagement_id", *PEOPLE)
+        .iterator(chunk_size=CHUNK)
+    )
+    for pk, starts_at, engagement_id, coach_id, coach_email, coach_tz, leader_id, leader_email, leader_tz in rows:
+        stamp = _stamp(starts_at)
+        for user_id, email, tz in ((leader_id, leader_email, leader_tz), (coach_id, coach_email, coach_tz)):
+            yield DueSpec(
+                kind=Kind.SESSION_REMINDER,
+                period_key=f"session:{pk}:{stamp}",
+                due_at=starts_at - REMINDER_LEAD,
+                recipient_id=user_id,
+                recipient_email=email,
+                time_zone=tz,
+                engagement_id=engagement_id,
+                context={"session_id": pk, "starts": stamp},
+            )
+
+
+def build_session_reminder(notification: Notification) -> Message:
+    session = _session_for(notification)
+    _still_on(session, notification)
+    engagement = session.engagement
+    to_leader = notification.recipient_id == engagement.leader_id
+    other = engagement.coach if to_leader else engagement.leader
+    agenda = [item.text for item in session.agenda_items.all()]
+    summary = (
+        f"Coaching session with {other}" if to_leader else f"Coaching: {engagement.leader} ({engagement.organisation})"
+    )
+    return Message(
+        template="session-reminder",
+        context={
+            "session": session,
+            "engagement": engagement,
+            "other_person": other,
+            "to_leader": to_leader,
+            "agenda": agenda,
+        },
+        link=reverse("engagements:session", args=[session.pk]),
+        attachments=[session_attachment(session, summary=summary, agenda=agenda)],
+    )
+
+
+# --- Agenda prompt: two days before, to the leader -------------------------------------------------
+
+
+def find_agenda_prompts(now: datetime) -> Iterator[DueSpec]:
+    # Due two days before; a session booked later than that but more than a day ahead is prompted at
+    # once, and one closer than a day gets the reminder (which links to the agenda) instead.
+    rows = (
+        Session.objects.filter(
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=now + REMINDER_LEAD,
+            starts_at__lte=now + AGENDA_PROMPT_LEAD,
+            engagement__status__in=OPEN_STATUSES,
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "starts_at",
+            "engagement_id",
+            "engagement__leader_id",
+            "engagement__leader__email",
+            "engagement__leader__time_zone",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    for pk, starts_at, engagement_id, leader_id, email, tz in rows:
+        stamp = _stamp(starts_at)
+        yield DueSpec(
+            kind=Kind.AGENDA_PROMPT,
+            period_key=f"agenda:{pk}:{stamp}",
+            due_at=starts_at - AGENDA_PROMPT_LEAD,
+            recipient_id=leader_id,
+            recipient_email=email,
+            time_zone=tz,
+            engagement_id=engagement_id,
+            context={"session_id": pk, "starts": stamp},
+        )
+
+
+def build_agenda_prompt(notification: Notification) -> Message:
+    session = _session_for(notification)
+    _still_on(session, notification)
+    return Message(
+        template="agenda-prompt",
+        context={
+            "session": session,
+            "engagement": session.engagement,
+            "agenda": [item.text for item in session.agenda_items.all()],
+        },
+        link=reverse("engagements:session", args=[session.pk]) + "#agenda-h",
+    )
+
+
+# --- No-show follow-up: to the coach, once the no-show is recorded ------------------------------
+
+
+def find_no_show_follow_ups(now: datetime) -> Iterator[DueSpec]:
+    rows = (
+        Session.objects.filter(
+            status=Session.Status.NO_SHOW,
+            outcome_recorded_at__lte=now,
+            outcome_recorded_at__gt=now - COACH_NUDGE_CATCH_UP,
+            engagement__status__in=[Engagement.Status.ACTIVE, Engagement.Status.PAUSED],
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "outcome_recorded_at",
+            "engagement_id",
+            "engagement__coach_id",
+            "engagement__coach__email",
+            "engagement__coach__time_zone",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    for pk, recorded_at, engagement_id, coach_id, email, tz in rows:
+        yield DueSpec(
+            kind=Kind.NO_SHOW_FOLLOW_UP,
+            period_key=f"no-show:{pk}",
+            due_at=recorded_at,
+            recipient_id=coach_id,
+            recipient_email=email,
+            time_zone=tz,
+            engagement_id=engagement_id,
+            context={"session_id": pk},
+        )
+
+
+def build_no_show_follow_up(notification: Notification) -> Message:
+    session = _session_for(notification)
+    if session.status != Session.Status.NO_SHOW:
+        raise Skip("The session's outcome was changed.")
+    engagement = session.engagement
+    if engagement.is_finished:
+        raise Skip("The engagement has ended.")
+    no_shows = engagement.sessions.filter(status=Session.Status.NO_SHOW).count()
+    next_session = engagement.sessions.upcoming().first()
+    return Message(
+        template="no-show-follow-up",
+        context={"session": session, "engagement": engagement, "no_shows": no_shows, "next_session": next_session},
+        link=reverse("engagements:detail", args=[engagement.pk]),
+    )
+
+
+# --- No next session booked: to the coach, 7 days after the last session --------------------------
+
+
+def _last_session(now: datetime):
+    return (
+        Session.objects.filter(engagement=OuterRef("pk"), starts_at__lt=now)
+        .exclude(status=Session.Status.CANCELLED)
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def find_no_next_session(now: datetime) -> Iterator[DueSpec]:
+    last = _last_session(now)
+    upcoming = Session.objects.filter(engagement=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now)
+    rows = (
+        Engagement.objects.filter(status=Engagement.Status.ACTIVE)
+        .annotate(last_pk=Subquery(last.values("pk")[:1]), last_at=Subquery(last.values("starts_at")[:1]))
+        .filter(
+            last_at__lte=now - NO_NEXT_SESSION_AFTER,
+            last_at__gt=now - NO_NEXT_SESSION_AFTER - COACH_NUDGE_CATCH_UP,
+        )
+        .exclude(Exists(upcoming))
+        .order_by("pk")
+        .values_list("pk", "last_pk", "last_at", "coach_id", "coach__email", "coach__time_zone")
+        .iterator(chunk_size=CHUNK)
+    )
+    for pk, last_pk, last_at, coach_id, email, tz in rows:
+        yield DueSpec(
+            kind=Kind.NO_NEXT_SESSION,
+            period_key=f"no-next:{last_pk}",
+            due_at=last_at + NO_NEXT_SESSION_AFTER,
+            recipient_id=coach_id,
+            recipient_email=email,
+            time_zone=tz,
+            engagement_id=pk,
+            context={"engagement_id": pk, "last_session_id": last_pk},
+        )
+
+
+def build_no_next_session(notification: Notification) -> Message:
+    engagement = (
+        Engagement.objects.select_related("coach", "leader")
+        .filter(pk=notification.context.get("engagement_id"))
+        .first()
+    )
+    if engagement is None or engagement.status != Engagement.Status.ACTIVE:
+        raise Skip("The engagement is no longer active.")
+    if engagement.sessions.upcoming().exists():
+        raise Skip("A next session has been booked.")
+    last = engagement.sessions.filter(pk=notification.context.get("last_session_id")).first()
+    if last is None:
+        raise Skip("The last session no longer exists.")
+    return Message(
+        template="no-next-session",
+        context={"engagement": engagement, "last_session": last},
+        link=reverse("engagements:session_new", args=[engagement.pk]),
+    )
+
+
+# --- Registration ---------------------------------------------------------------------------------
+
+
+def _leads(user) -> bool:
+    return Engagement.objects.led_by(user).exists()
+
+
+def _coaches(user) -> bool:
+    return bool(getattr(user, "is_coach", False))
+
+
+def _leads_or_coaches(user) -> bool:
+    return _coaches(user) or _leads(user)
+
+
+def register_sources() -> None:
+    register(
+        Source(
+            kind=Kind.SESSION_REMINDER,
+            find_due=find_session_reminders,
+            build=build_session_reminder,
+            applies_to=_leads_or_coaches,
+            description="A day before each session, with a calendar file and the agenda.",
+        )
+    )
+    register(
+        Source(
+            kind=Kind.AGENDA_PROMPT,
+            find_due=find_agenda_prompts,
+            build=build_agenda_prompt,
+            applies_to=_leads,
+            description="Two days before a session: bring your topics.",
+        )
+    )
+    register(
+        Source(
+            kind=Kind.NO_SHOW_FOLLOW_UP,
+            find_due=find_no_show_follow_ups,
+            build=build_no_show_follow_up,
+            applies_to=_coaches,
+            description="When you record a no-show: follow up with the leader.",
+        )
+    )
+    register(
+        Source(
+            kind=Kind.NO_NEXT_SESSION,
+            find_due=find_no_next_session,
+            build=build_no_next_session,
+            applies_to=_coaches,
+            description="A week after the last session of an active engagement when none is booked.",
+        )
+    )

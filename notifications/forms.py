@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import forms
+
+from .models import WEEKDAYS
+
+
+class PreferencesForm(forms.Form):
+    reflection_weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS, coerce=int)
+    reflection_time = forms.TimeField(
+        label="Time",
+        widget=forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M"),
+        error_messages={"invalid": "Enter a time such as 16:00."},
+    )
+    wanted = forms.MultipleChoiceField(label="E-mails I want", required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, sources: list, show_schedule: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wanted"].choices = [(s.kind, s.label) for s in sources]
+        self.descriptions = {s.kind: s.description for s in sources}
+        if not show_schedule:  # only leaders get weekly reflection prompts
+            del self.fields["reflection_weekday"]
+            del self.fields["reflection_time"]

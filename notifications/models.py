@@ -1,0 +1,274 @@
+"""The outbox: one row per message owed to one recipient for one reason and one period.
+
+The database decides what is due (DESIGN.md section 5). A tick records `Notification` rows under a
+unique constraint on (recipient key, kind, period key), so a second tick, a second beat or a replayed
+message can never record a message twice; a send claims its row with a conditional update.
+
+This app sits at the bottom of the dependency graph: it knows people only through
+`settings.AUTH_USER_MODEL` and engagements only as a plain integer (`engagement_id`), so that the
+per-engagement outbox page can filter without this app importing `engagements`.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    """Every message the product owes. Labels are what people see on the preferences and outbox pages."""
+
+    REFLECTION_PROMPT = "reflection_prompt", "Weekly reflection prompt"
+    SESSION_REMINDER = "session_reminder", "Session reminder"
+    AGENDA_PROMPT = "agenda_prompt", "Agenda prompt"
+    FIELDWORK_NUDGE = "fieldwork_nudge", "Fieldwork nudge"
+    STAKEHOLDER_NUDGE = "stakeholder_nudge", "Feedback request reminder"
+    NO_SHOW_FOLLOW_UP = "no_show_follow_up", "No-show follow-up"
+    NO_NEXT_SESSION = "no_next_session", "No next session booked"
+
+
+#: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox.
+URGENT_KINDS = frozenset({Kind.SESSION_REMINDER})
+
+
+def user_recipient_key(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def email_recipient_key(email: str) -> str:
+    return f"email:{email.strip().lower()}"
+
+
+# --- Weekly schedules -------------------------------------------------------------------------
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+DEFAULT_REFLECTION_WEEKDAY = 4  # Friday
+DEFAULT_REFLECTION_TIME = time(16, 0)
+
+
+@dataclass(frozen=True)
+class WeeklySchedule:
+    """A weekday and wall-clock time in an IANA time zone: "Fridays at 16:00 in Europe/Berlin".
+
+    Arithmetic works on local calendar dates, never by adding 7 × 24 hours, so a week that contains a
+    daylight-saving change is neither skipped nor doubled. A wall-clock time that does not exist on a
+    given day (the hour skipped when clocks go forward) happens as many minutes later as the clocks
+    jumped (02:30 becomes 03:30); a time that happens twice (clocks go back) is the first one.
+    """
+
+    weekday: int
+    at: time
+    time_zone: str
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def occurrence_on(self, day: date) -> datetime:
+        """The moment (in UTC) this schedule fires on local date `day` (which must be the right weekday)."""
+        local = datetime.combine(day, self.at.replace(tzinfo=None, fold=0), tzinfo=self.tz)
+        # A non-existent wall-clock time is read with the offset in force before the jump; converting
+        # to UTC and back normalises it to the real moment on the same local date.
+        return local.astimezone(UTC)
+
+    def _week_day(self, moment: datetime) -> date:
+        """The date of this week's occurrence (local calendar week, Monday first) around `moment`."""
+        local_day = moment.astimezone(self.tz).date()
+        return local_day - timedelta(days=local_day.weekday()) + timedelta(days=self.weekday)
+
+    def next_due_after(self, moment: datetime) -> datetime:
+        """The first occurrence strictly after `moment` (an aware datetime), in UTC."""
+        day = self._week_day(moment)
+        due = self.occurrence_on(day)
+        while due <= moment:
+            day += timedelta(days=7)
+            due = self.occurrence_on(day)
+        return due
+
+    def last_occurrence(self, moment: datetime) -> tuple[date, datetime]:
+        """The local date and the moment (UTC) of the latest occurrence at or before `moment`."""
+        day = self._week_day(moment)
+        due = self.occurrence_on(day)
+        while due > moment:
+            day -= timedelta(days=7)
+            due = self.occurrence_on(day)
+        return day, due
+
+    def last_due_at_or_before(self, moment: datetime) -> datetime:
+        """The latest occurrence at or before `moment`, in UTC."""
+        return self.last_occurrence(moment)[1]
+
+    @staticmethod
+    def period_key(day: date, prefix: str) -> str:
+        """`<prefix>:<ISO year>-W<week>` of the local date an occurrence is scheduled on."""
+        year, week, _ = day.isocalendar()
+        return f"{prefix}:{year}-W{week:02d}"
+
+
+# --- Preferences ------------------------------------------------------------------------------
+
+
+class NotificationPreference(models.Model):
+    """When a person wants their weekly reflection prompt. People without a row get the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    reflection_weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS, default=DEFAULT_REFLECTION_WEEKDAY)
+    reflection_time = models.TimeField(default=DEFAULT_REFLECTION_TIME)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reflection_weekday__gte=0, reflection_weekday__lte=6),
+                name="notification_preference_weekday_0_6",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification preferences of {self.user}"
+
+    def reflection_schedule(self, time_zone: str) -> WeeklySchedule:
+        return WeeklySchedule(self.reflection_weekday, self.reflection_time, time_zone)
+
+    def next_reflection_after(self, moment: datetime) -> datetime:
+        """The next weekly reflection prompt after `moment`, in the person's own time zone."""
+        return self.reflection_schedule(self.user.time_zone).next_due_after(moment)
+
+
+def default_reflection_schedule(time_zone: str) -> WeeklySchedule:
+    return WeeklySchedule(DEFAULT_REFLECTION_WEEKDAY, DEFAULT_REFLECTION_TIME, time_zone)
+
+
+class OptOut(models.Model):
+    """A recipient who asked not to receive one kind of e-mail.
+
+    Keyed like the outbox (`user:<id>` or `email:<address>`), so a stakeholder without an account can
+    unsubscribe with the one-click link just as a leader can on the preferences page.
+    """
+
+    class Via(models.TextChoices):
+        PREFERENCES = "preferences", "Preferences page"
+        LINK = "link", "Unsubscribe link"
+
+    recipient_key = models.CharField(max_length=320)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    via = models.CharField(max_length=12, choices=Via.choices, default=Via.PREFERENCES)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient_key", "kind"], name="opt_out_once_per_recipient_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_key} opted out of {self.get_kind_display()}"
+
+
+# --- The outbox -------------------------------------------------------------------------------
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_engagement(self, engagement_id: int) -> NotificationQuerySet:
+        return self.filter(engagement_id=engagement_id)
+
+
+class Notification(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+        DEFERRED = "deferred", "Waiting (daily limit)"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient_email = models.EmailField(max_length=254)
+    recipient_key = models.CharField(
+        max_length=320, help_text="user:<id> for people with an account, else email:<address>."
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    period_key = models.CharField(max_length=120)
+    time_zone = models.CharField(max_length=64, default="UTC", help_text="The recipient's time zone when recorded.")
+    engagement_id = models.PositiveBigIntegerField(null=True, blank=True)
+    context = models.JSONField(
+        default=dict, blank=True, help_text="Ids of the rows the message is about; never content."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    skip_reason = models.CharField(max_length=200, blank=True)
+    # The recipient's local day on which a non-urgent e-mail took their one daily slot.
+    cap_day = models.DateField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient_key", "kind", "period_key"], name="notification_once_per_recipient_kind_period"
+            ),
+            # At most one non-urgent e-mail a day per person: the slot is a row, the database guards it.
+            models.UniqueConstraint(
+                fields=["recipient_key", "cap_day"],
+                condition=Q(cap_day__isnull=False),
+                name="notification_one_non_urgent_per_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(recipient_email=""), name="notification_has_recipient"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notification_sent_has_time"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["engagement_id", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_email} ({self.period_key})"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.kind in URGENT_KINDS
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def local_day(self, moment: datetime) -> date:
+        """The recipient's calendar date at `moment`: the day the daily limit counts in."""
+        return moment.astimezone(self.tz).date()
+
+    def next_day_release(self, moment: datetime) -> datetime:
+        """When a message held back by the daily limit goes out: the recipient's next morning."""
+        day = self.local_day(moment) + timedelta(days=1)
+        release = datetime.combine(day, time(settings.NOTIFICATIONS_DEFER_TO_HOUR, 0), tzinfo=self.tz)
+        return release.astimezone(UTC)

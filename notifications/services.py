@@ -1,0 +1,379 @@
+"""Writes of the outbox: the tick that records what is due, the claim-and-send, preferences and opt-outs.
+
+The database decides what is due and what has been sent (DESIGN.md section 5):
+
+- `tick(now=...)` asks every registered source for what is due, records one row per
+  (recipient, kind, period key) — a second tick records nothing new — and enqueues a send task, on
+  commit, for each row that is due and not already on its way.
+- `notification_deliver(notification_id=...)` claims the row with a conditional update
+  (pending -> sending, or a row stuck in sending for longer than `NOTIFICATIONS_SENDING_TIMEOUT`),
+  checks opt-outs and the daily limit, renders the e-mail triple and hands it to the mail server.
+  A transient SMTP error puts the row back to pending and raises `TransientDeliveryError` so the task
+  retries with backoff; after `NOTIFICATIONS_MAX_ATTEMPTS` the row is failed with the error kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import partial
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import registry
+from .delivery import TransientDeliveryError, describe, is_transient
+from .email import build_email
+from .models import (
+    Kind,
+    Notification,
+    NotificationPreference,
+    OptOut,
+    email_recipient_key,
+    user_recipient_key,
+)
+
+logger = logging.getLogger(__name__)
+
+RECORD_BATCH = 500
+ENQUEUE_BATCH = 500
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+Status = Notification.Status
+
+
+# --- Recording what is due --------------------------------------------------------------------
+
+
+def recipient_key_for(*, recipient_id: int | None, recipient_email: str) -> str:
+    return user_recipient_key(recipient_id) if recipient_id else email_recipient_key(recipient_email)
+
+
+def _row_for(spec: registry.DueSpec, now: datetime) -> Notification:
+    if not spec.recipient_email:
+        raise ValueError(f"A {spec.kind} notification needs the recipient's e-mail address.")
+    return Notification(
+        recipient_id=spec.recipient_id,
+        recipient_email=spec.recipient_email.strip(),
+        recipient_key=recipient_key_for(recipient_id=spec.recipient_id, recipient_email=spec.recipient_email),
+        kind=spec.kind,
+        period_key=spec.period_key,
+        time_zone=spec.time_zone,
+        engagement_id=spec.engagement_id,
+        context=spec.context,
+        due_at=spec.due_at,
+        created_at=now,
+    )
+
+
+def notifications_record(*, specs: Iterable[registry.DueSpec], now: datetime) -> int:
+    """Records every spec that is due at `now`, in batches; a row that exists already is left alone.
+
+    Returns how many specs were offered (not how many were new: a conflicting insert is silently
+    skipped by the database, which is the point).
+    """
+    offered = 0
+    batch: list[Notification] = []
+    for spec in specs:
+        if spec.due_at > now:
+            continue
+        batch.append(_row_for(spec, now))
+        offered += 1
+        if len(batch) >= RECORD_BATCH:
+            Notification.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        Notification.objects.bulk_create(batch, ignore_conflicts=True)
+    return offered
+
+
+def _enqueue_send(notification_id: int) -> None:
+    from .tasks import send_notification
+
+    try:
+        send_notification.delay(notification_id)
+    except Exception:  # broker down: the row stays due and the next tick after the timeout enqueues it again
+        logger.exception("Could not enqueue notification %s", notification_id)
+
+
+def notifications_enqueue_due(*, now: datetime) -> int:
+    """Enqueues a send for each due row not already on its way; returns how many were enqueued.
+
+    A row counts as on its way for `NOTIFICATIONS_SENDING_TIMEOUT` after it was enqueued, so a lost
+    task message or a worker killed mid-send is retried after that time, never sooner. Each row is
+    marked with a compare-and-set on `enqueued_at`, so two ticks at the same moment enqueue it once.
+    """
+    stale = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT)
+    not_on_its_way = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
+    due = (Q(status=Status.PENDING, due_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=stale)) & not_on_its_way
+    enqueued = 0
+    last_pk = 0
+    while True:
+        rows = list(
+            Notification.objects.filter(due, pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", "enqueued_at")[:ENQUEUE_BATCH]
+        )
+        if not rows:
+            return enqueued
+        last_pk = rows[-1][0]
+        with transaction.atomic():
+            for pk, enqueued_at in rows:
+                if Notification.objects.filter(pk=pk, enqueued_at=enqueued_at).update(enqueued_at=now):
+                    transaction.on_commit(partial(_enqueue_send, pk))
+                    enqueued += 1
+
+
+@dataclass
+class TickResult:
+    offered: int = 0
+    released: int = 0
+    enqueued: int = 0
+
+
+def tick(*, now: datetime | None = None) -> TickResult:
+    """Records what every source says is due, releases messages held by the daily limit, enqueues sends."""
+    now = now or timezone.now()
+    result = TickResult()
+    for source in registry.sources():
+        try:
+            result.offered += notifications_record(specs=source.find_due(now), now=now)
+        except Exception:  # one broken source must not silence every other reminder
+            logger.exception("Notification source %s failed", source.kind)
+    result.released = Notification.objects.filter(status=Status.DEFERRED, due_at__lte=now).update(
+        status=Status.PENDING, enqueued_at=None
+    )
+    result.enqueued = notifications_enqueue_due(now=now)
+    return result
+
+
+# --- Claiming and sending ---------------------------------------------------------------------
+
+
+class _LostClaim(Exception):
+    """Another worker took the row over (it was stuck past the timeout); this one stops quietly."""
+
+
+def notification_claim(*, notification_id: int, now: datetime) -> Notification | None:
+    """Moves a due row to sending with a conditional update; None when there is nothing to claim."""
+    stale = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT)
+    claimable = Q(status=Status.PENDING, due_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=stale)
+    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return None
+    return Notification.objects.select_related("recipient").get(pk=notification_id)
+
+
+def _mine(notification: Notification):
+    """The row, as long as this worker's claim still holds it."""
+    return Notification.objects.filter(pk=notification.pk, status=Status.SENDING, attempts=notification.attempts)
+
+
+def _finish(notification: Notification, **fields) -> str:
+    if not _mine(notification).update(**fields):
+        logger.warning(
+            "Notification %s was taken over before it could be marked %s", notification.pk, fields.get("status")
+        )
+    return fields["status"]
+
+
+def _fail(notification: Notification, error: str) -> str:
+    logger.warning("Notification %s failed: %s", notification.pk, error)
+    return _finish(notification, status=Status.FAILED, last_error=error, cap_day=None)
+
+
+def _skip(notification: Notification, reason: str) -> str:
+    return _finish(notification, status=Status.SKIPPED, skip_reason=reason[:200], cap_day=None)
+
+
+def _defer(notification: Notification, now: datetime) -> str:
+    """Held back by the daily limit: tried again on the recipient's next morning (not an attempt)."""
+    return _finish(
+        notification,
+        status=Status.DEFERRED,
+        due_at=notification.next_day_release(now),
+        claimed_at=None,
+        enqueued_at=None,
+        attempts=F("attempts") - 1,
+    )
+
+
+def _take_daily_slot(notification: Notification, now: datetime) -> bool:
+    """Takes the recipient's one non-urgent e-mail of the day; False if another message has it.
+
+    The partial unique constraint on (recipient key, cap day) decides, so two workers sending two
+    messages to one person at the same moment cannot both pass.
+    """
+    day = notification.local_day(now)
+    try:
+        with transaction.atomic():
+            if not _mine(notification).update(cap_day=day):
+                raise _LostClaim
+    except IntegrityError:
+        return False
+    notification.cap_day = day
+    return True
+
+
+def _opt_out_reason(notification: Notification) -> str:
+    if OptOut.objects.filter(recipient_key=notification.recipient_key, kind=notification.kind).exists():
+        return "The recipient has turned these e-mails off."
+    if notification.recipient is not None and not notification.recipient.is_active:
+        return "The recipient's account is inactive."
+    return ""
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+
+
+def _message_id(notification: Notification) -> str:
+    """A stable Message-ID per notification: a copy re-sent after a crash is recognisably the same mail."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification-{notification.pk}@{domain}>"
+
+
+def compose(notification: Notification, message: registry.Message):
+    """The e-mail for a notification: the source's triple plus unsubscribe links and headers."""
+    recipient = notification.recipient
+    address = recipient.email if recipient is not None else notification.recipient_email
+    unsubscribe = unsubscribe_url(recipient_key=notification.recipient_key, kind=notification.kind)
+    context = {
+        **message.context,
+        "link": _absolute(message.link),
+        "recipient_name": recipient.get_short_name() if recipient is not None else "",
+        "recipient_tz": notification.time_zone,
+        "kind_label": notification.get_kind_display(),
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": settings.SITE_URL + reverse("notifications:preferences") if recipient is not None else "",
+    }
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+        "Message-ID": _message_id(notification),
+        "X-Coaching-Notification": str(notification.pk),
+    }
+    return build_email(
+        template=message.template, to=[address], context=context, headers=headers, attachments=message.attachments
+    )
+
+
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> str:
+    """Claims and sends one notification; returns its new status, or "" when there was nothing to claim.
+
+    Raises `TransientDeliveryError` after putting the row back to pending when the mail server asks to
+    try again later and attempts remain (the Celery task retries with backoff).
+    """
+    now = now or timezone.now()
+    notification = notification_claim(notification_id=notification_id, now=now)
+    if notification is None:
+        return ""
+    max_attempts = settings.NOTIFICATIONS_MAX_ATTEMPTS
+    if notification.attempts > max_attempts:
+        return _fail(
+            notification, notification.last_error or f"Interrupted {notification.attempts - 1} times while sending."
+        )
+    source = registry.source_for(notification.kind)
+    if source is None:
+        return _fail(notification, f"Nothing in the product sends {notification.get_kind_display().lower()}s any more.")
+    reason = _opt_out_reason(notification)
+    if reason:
+        return _skip(notification, reason)
+    try:
+        message = source.build(notification)
+        email = compose(notification, message)
+    except registry.Skip as skip:
+        return _skip(notification, str(skip) or "No longer needed.")
+    except Exception as exc:  # a bug or missing row: record it on the outbox rather than retrying forever
+        logger.exception("Could not prepare notification %s", notification.pk)
+        return _fail(notification, describe(exc))
+    try:
+        if not notification.is_urgent and notification.cap_day is None and not _take_daily_slot(notification, now):
+            return _defer(notification, now)
+    except _LostClaim:
+        return ""
+    try:
+        email.send()
+    except Exception as exc:
+        error = describe(exc)
+        if not is_transient(exc) or notification.attempts >= max_attempts:
+            return _fail(notification, error)
+        _mine(notification).update(status=Status.PENDING, last_error=error, claimed_at=None, enqueued_at=timezone.now())
+        raise TransientDeliveryError(error) from exc
+    return _finish(notification, status=Status.SENT, sent_at=timezone.now())
+
+
+# --- Unsubscribing and preferences ------------------------------------------------------------
+
+
+def unsubscribe_token(*, recipient_key: str, kind: str) -> str:
+    return signing.dumps({"r": recipient_key, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(*, recipient_key: str, kind: str) -> str:
+    token = unsubscribe_token(recipient_key=recipient_key, kind=kind)
+    return settings.SITE_URL + reverse("notifications:unsubscribe", args=[token])
+
+
+def unsubscribe_read(*, token: str) -> tuple[str, str] | None:
+    """(recipient key, kind) behind an unsubscribe link, or None for a forged or damaged one."""
+    if not token or len(token) > 500:
+        return None
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") not in Kind.values or not isinstance(data.get("r"), str):
+        return None
+    return data["r"], data["k"]
+
+
+def opt_out_add(*, recipient_key: str, kind: str, via: str = OptOut.Via.LINK) -> OptOut:
+    """Turns one kind of e-mail off for one recipient; doing it twice is harmless."""
+    if kind not in Kind.values:
+        raise ValidationError({"kind": "Unknown kind of e-mail."})
+    try:
+        with transaction.atomic():
+            opt_out, _ = OptOut.objects.get_or_create(recipient_key=recipient_key, kind=kind, defaults={"via": via})
+    except IntegrityError:  # the same click arriving twice at once
+        opt_out = OptOut.objects.get(recipient_key=recipient_key, kind=kind)
+    return opt_out
+
+
+@transaction.atomic
+def preferences_update(
+    *, user, reflection_weekday: int, reflection_time: time, wanted_kinds: Iterable[str], offered_kinds: Iterable[str]
+) -> NotificationPreference:
+    """Saves when the weekly reflection prompt comes and which of the offered kinds the person wants."""
+    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    preference.reflection_weekday = reflection_weekday
+    preference.reflection_time = reflection_time.replace(second=0, microsecond=0)
+    preference.full_clean()
+    preference.save()
+    key = user_recipient_key(user.pk)
+    wanted = set(wanted_kinds)
+    offered = set(offered_kinds)
+    OptOut.objects.filter(recipient_key=key, kind__in=wanted & offered).delete()
+    for kind in sorted(offered - wanted):
+        OptOut.objects.get_or_create(recipient_key=key, kind=kind, defaults={"via": OptOut.Via.PREFERENCES})
+    return preference
+
+
+def preferences_seed_defaults(*, users: Iterable) -> int:
+    """Gives each person a preference row with the defaults (Friday 16:00); existing rows are kept."""
+    created = 0
+    for user in users:
+        _, was_created = NotificationPreference.objects.get_or_create(user=user)
+        created += was_created
+    return created
