@@ -1,0 +1,113 @@
+"""No sponsor page or PDF shows any private text, whatever the engagement holds.
+
+Distinctive text is seeded in every private field the product has; the sponsor's home, summary and
+PDF are then searched for each of them. A new private field belongs in `private_texts` below.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from engagements.models import AgendaItem, Session
+from tests.coaching.helpers import PartnershipCheckInFactory, at, held
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed_engagement_secrets(cast) -> dict[str, str]:
+    e = cast.lee_engagement
+    texts = {
+        "private notes": "SECRET-PRIVATE-NOTES Lee fears losing the regional role.",
+        "regular agenda item": "SECRET-AGENDA Should I look for another job?",
+        "reflection topic on a three-way agenda": "SECRET-REFLECTION-TOPIC My manager is the problem.",
+        "unreleased summary": "SECRET-UNRELEASED Lee is considering a move to finance.",
+        "summary not shared with the sponsor": "SECRET-NOT-SHARED We talked about the divorce.",
+        "unreleased three-way notes": "SECRET-THREE-WAY-DRAFT Sam pushed too hard.",
+        "check-in comment": "SECRET-CHECKIN The coach talks too much.",
+    }
+    held(
+        e,
+        30,
+        private_notes=texts["private notes"],
+        shared_summary="Released.",
+        summary_shared_with_sponsor=True,
+        summary_released_at=at(-29),
+    )
+    regular = Session.objects.create(engagement=e, starts_at=at(5))
+    AgendaItem.objects.create(session=regular, author=cast.lee, text=texts["regular agenda item"])
+    three_way = Session.objects.create(engagement=e, starts_at=at(15), kind=Session.Kind.THREE_WAY)
+    AgendaItem.objects.create(
+        session=three_way,
+        author=cast.lee,
+        text=texts["reflection topic on a three-way agenda"],
+        source=AgendaItem.Source.REFLECTION,
+    )
+    held(e, 20, shared_summary=texts["unreleased summary"], summary_shared_with_sponsor=True)
+    held(e, 15, shared_summary=texts["summary not shared with the sponsor"])
+    held(
+        e,
+        12,
+        kind=Session.Kind.THREE_WAY,
+        shared_summary=texts["unreleased three-way notes"],
+        summary_shared_with_sponsor=True,
+    )
+    PartnershipCheckInFactory(engagement=e, held_sessions=3, comment=texts["check-in comment"])
+    # The cast's own: private notes, an agenda item, and a summary shared with the leader only.
+    return texts | {f"cast {name}": text for name, text in cast.secrets.items()}
+
+
+@pytest.fixture
+def private_texts(cast) -> dict[str, str]:
+    return _seed_engagement_secrets(cast)
+
+
+def _pdf_text(content: bytes) -> str:
+    """The PDF's text with whitespace collapsed, so a sentence wrapped over two lines is still found."""
+    if shutil.which("pdftotext") is None:  # pragma: no cover - poppler-utils is part of the toolchain
+        pytest.skip("pdftotext (poppler-utils) is missing")
+    text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+    return " ".join(text.split())
+
+
+def _leaks(body: str, private_texts: dict[str, str]) -> list[str]:
+    """Private fields whose text, or whose distinctive first word, appears in `body`."""
+    return [
+        field
+        for field, text in private_texts.items()
+        if text in body or (text.startswith("SECRET-") and text.split()[0] in body)
+    ]
+
+
+def test_no_sponsor_page_or_pdf_contains_private_text(cast, client_for, private_texts):
+    sam = client_for("sam")
+    e = cast.lee_engagement
+    pages = {
+        "home": sam.get("/").content.decode(),
+        "sponsor home": sam.get("/sponsor/").content.decode(),
+        "summary": sam.get(f"/engagements/{e.pk}/summary/").content.decode(),
+        "summary PDF": _pdf_text(sam.get(f"/engagements/{e.pk}/summary.pdf").content),
+    }
+    leaks = [
+        f"{field} on {page}" for page, body in pages.items() for field, text in private_texts.items() if text in body
+    ]
+    assert not leaks, leaks
+    assert "Released." in pages["summary"] and "Released." in pages["summary PDF"]
+
+
+def test_the_leaders_pdf_holds_no_private_text_either(cast, client_for, private_texts):
+    text = _pdf_text(client_for("lee").get(f"/engagements/{cast.lee_engagement.pk}/summary.pdf").content)
+    assert not _leaks(text, private_texts)
+
+
+def test_the_summary_never_reads_the_coachs_private_notes(cast, private_texts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coaching.summary import engagement_summary
+
+    with CaptureQueriesContext(connection) as ctx:
+        engagement_summary(viewer=cast.sam, pk=cast.lee_engagement.pk)
+    assert not any("private_notes" in q["sql"] for q in ctx.captured_queries)
