@@ -13,6 +13,7 @@ class Command(BaseCommand):
         if not print_logins:
             created = demo.seed()
             self.stdout.write(f"Demo data ready ({len(created)} new engagement{'s' if len(created) != 1 else ''}).")
+            return
         self.stdout.write(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
         for role, email in demo.LOGINS:
             self.stdout.write(f"  {role:<18} {email}")

@@ -1,0 +1,68 @@
+# Commands of the README. `make run` starts the site with its worker and beat; `make test` checks everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: help venv run test lint fmt
+
+help:
+	@echo "make run    start the site on http://127.0.0.1:$(PORT) with a Celery worker and beat (Ctrl-C stops all)"
+	@echo "make test   lint, format check, migration check, then the whole test suite"
+	@echo "make lint   ruff check"
+	@echo "make fmt    ruff format and safe fixes"
+	@echo "make venv   create .venv and install Python and browser-test tools (run and test do it first)"
+
+venv: $(VENV)/.installed node_modules/.package-lock.json
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled only when a requirements file changed since the last install.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# npm keeps node_modules/.package-lock.json; touched so an unchanged install does not repeat.
+node_modules/.package-lock.json: package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $@
+
+# `make run` reads .env (see .env.example) for every command, so migrate, the demo seeder and the
+# processes all see the same database; DEBUG=1 always (a development server). PORT comes from the
+# make command line or the environment (`make run PORT=8001`), not from .env. honcho is given the
+# environment prepared here and no second copy of .env (-e /dev/null).
+DEV_ENV = set -a; if [ -f .env ]; then . ./.env; fi; DEBUG=1; PORT=$(PORT); set +a;
+
+run: venv
+	mkdir -p var
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Open http://127.0.0.1:$(PORT)"
+	@$(DEV_ENV) $(BIN)/python manage.py seed_demo --print-logins
+	@echo "E-mails are written to var/mail/ unless EMAIL_URL is set. Ctrl-C stops the web server, the worker and beat."
+	@echo
+	$(DEV_ENV) exec $(BIN)/honcho start -f Procfile -e /dev/null
+
+# Browser tests (tests/e2e/, marker e2e) run serially after the parallel run of everything else.
+# pytest's exit code 5 means "no tests collected": an empty subset is not a failure.
+test: venv
+	@echo "Database: $$(if [ -n "$${DATABASE_URL:-}" ]; then sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<< "$$DATABASE_URL"; else echo 'SQLite (embedded default)'; fi)"
+	@echo "Broker:   $$(if [ -n "$${REDIS_URL:-}" ]; then sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<< "$$REDIS_URL"; else echo 'filesystem transport (embedded default)'; fi)"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -m "not e2e" -n 2 || [ $$? -eq 5 ]
+	$(BIN)/pytest -m e2e || [ $$? -eq 5 ]
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,166 @@
+"""Shared fixtures: the fixed cast of people, logged-in clients and a fresh cache for every test.
+
+The cast (see `cast`):
+
+    practice  Northbridge Coaching: coaches Ada and Ben, practice admin Pam
+    ada       coach of Lee                         ada@example.com
+    ben       coach of Liv                         ben@example.com
+    lee       leader, coached by Ada, sponsor Sam  lee@example.com
+    liv       leader, coached by Ben, sponsor Sue  liv@example.com
+    sam       sponsor of Lee's engagement          sam@example.com
+    sue       sponsor of Liv's engagement ("the other sponsor")
+    pam       practice admin of Northbridge Coaching
+
+Everyone signs in with `TEST_PASSWORD` and has a verified e-mail address. `cast.people` maps the
+roles of the URL privacy classification (coach, other_coach, leader, ...) to these people and
+`cast.secrets` holds the confidential texts of Lee's engagement.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from engagements.models import Session
+from tests.factories import (
+    TEST_PASSWORD,
+    AgendaItemFactory,
+    CoachFactory,
+    EngagementFactory,
+    GoalFactory,
+    PracticeFactory,
+    SessionFactory,
+    UserFactory,
+)
+
+# Text that only the coach may ever see, and text the coach shares with the leader. Permission tests
+# assert that the first never appears on another person's page.
+PRIVATE_NOTES = "Private: Lee goes quiet whenever the VP joins; explore what he fears losing."
+SHARED_SUMMARY = "We agreed Lee takes one breath before answering the VP, and notes what happens next."
+AGENDA_ITEM = "How did the breath before answering work with the VP?"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings) -> None:
+    """Give every test its own cache namespace.
+
+    Rate limits (sign-in, private links) count in the cache, so without this one test's failed
+    sign-ins would lock out the next test. A new key prefix isolates tests on the in-memory cache and
+    on a Redis shared by parallel workers alike, without flushing a database other processes use.
+    """
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    for config in caches.values():
+        config["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
+
+
+@pytest.fixture
+def cast(db) -> SimpleNamespace:
+    """The fixed cast of people and their two engagements (see the module docstring).
+
+    Lee's engagement (coach Ada, sponsor Sam) has two goals, one held session a week ago with a
+    shared summary and private notes, and one scheduled session a week from now with an agenda item.
+    Liv's engagement (coach Ben, sponsor Sue) has one goal and nothing else.
+    """
+    practice = PracticeFactory(name="Northbridge Coaching")
+    ada = CoachFactory(email="ada@example.com", full_name="Ada Achebe", time_zone="Europe/London", practice=practice)
+    ben = CoachFactory(email="ben@example.com", full_name="Ben Brandt", time_zone="Europe/Berlin", practice=practice)
+    lee = UserFactory(email="lee@example.com", full_name="Lee Lindqvist", time_zone="America/New_York")
+    liv = UserFactory(email="liv@example.com", full_name="Liv Larsen", time_zone="Europe/Oslo")
+    sam = UserFactory(email="sam@example.com", full_name="Sam Sato", time_zone="America/New_York")
+    sue = UserFactory(email="sue@example.com", full_name="Sue Suzuki", time_zone="Asia/Tokyo")
+    pam = UserFactory(
+        email="pam@example.com",
+        full_name="Pam Patel",
+        time_zone="Europe/London",
+        is_practice_admin=True,
+        practice=practice,
+    )
+
+    lee_engagement = EngagementFactory(coach=ada, leader=lee, sponsors=[sam], organisation="Acme Logistics")
+    lee_goals = [
+        GoalFactory(
+            engagement=lee_engagement,
+            position=1,
+            title="Stay calm under pressure from senior leaders",
+            why_it_matters="Acme needs Lee's team heard in the quarterly planning round.",
+        ),
+        GoalFactory(
+            engagement=lee_engagement,
+            position=2,
+            title="Delegate decisions to team leads",
+            why_it_matters="The team doubles next year; Lee cannot approve everything.",
+        ),
+    ]
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    lee_past_session = SessionFactory(
+        engagement=lee_engagement,
+        kind=Session.Kind.KICKOFF,
+        starts_at=hour - timedelta(days=7),
+        status=Session.Status.HELD,
+        outcome_recorded_at=hour - timedelta(days=7) + timedelta(hours=1),
+        shared_summary=SHARED_SUMMARY,
+        private_notes=PRIVATE_NOTES,
+    )
+    lee_next_session = SessionFactory(
+        engagement=lee_engagement, starts_at=hour + timedelta(days=7), status=Session.Status.SCHEDULED
+    )
+    lee_agenda_item = AgendaItemFactory(session=lee_next_session, author=lee, text=AGENDA_ITEM)
+
+    liv_engagement = EngagementFactory(coach=ben, leader=liv, sponsors=[sue], organisation="Borealis Energy")
+    liv_goals = [GoalFactory(engagement=liv_engagement, position=1, title="Give direct feedback early")]
+
+    return SimpleNamespace(
+        password=TEST_PASSWORD,
+        # Each role of the privacy classification (tests/privacy/base.py PEOPLE) played by one person;
+        # None: no account (an anonymous visitor, a stakeholder holding a private link).
+        people={
+            "anonymous": None,
+            "coach": ada,
+            "other_coach": ben,
+            "leader": lee,
+            "other_leader": liv,
+            "sponsor": sam,
+            "other_sponsor": sue,
+            "stakeholder": None,
+        },
+        # Confidential texts of Lee's engagement: none may appear on a page its reader may not see.
+        secrets={
+            "private_notes": PRIVATE_NOTES,
+            "shared_summary": SHARED_SUMMARY,
+            "agenda_item": AGENDA_ITEM,
+        },
+        practice=practice,
+        ada=ada,
+        ben=ben,
+        lee=lee,
+        liv=liv,
+        sam=sam,
+        sue=sue,
+        pam=pam,
+        lee_engagement=lee_engagement,
+        lee_goals=lee_goals,
+        lee_past_session=lee_past_session,
+        lee_next_session=lee_next_session,
+        lee_agenda_item=lee_agenda_item,
+        liv_engagement=liv_engagement,
+        liv_goals=liv_goals,
+    )
+
+
+@pytest.fixture
+def client_for(cast) -> Callable[[str], Client]:
+    """`client_for("ada")`: a fresh test client signed in as that member of the cast."""
+
+    def make(name: str) -> Client:
+        client = Client()
+        client.force_login(getattr(cast, name))
+        return client
+
+    return make
