@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Practice, User
 from engagements.models import AgendaItem, Engagement, Session
 from engagements.selectors import engagement_with_counts
+from notifications.models import Notification
 
 from .models import PartnershipCheckIn
 
@@ -20,6 +21,7 @@ OPEN_STATUSES = (Engagement.Status.DRAFT, Engagement.Status.ACTIVE, Engagement.S
 NO_SHOW_WINDOW = timedelta(days=21)
 ENDING_WINDOW = timedelta(weeks=3)
 AWAITING_OUTCOME_LIMIT = 20
+FAILED_NOTIFICATION_WINDOW = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,36 @@ def _decorate_card(e: Engagement, *, today: date) -> None:
     e.total_weeks = -(-total_days // 7)
 
 
+def _failed_notifications(*, engagement_ids: list[int], now: datetime) -> dict[int, tuple[int, datetime]]:
+    """E-mails of these engagements that could not be sent in the last two weeks: count and latest (one query)."""
+    rows = (
+        Notification.objects.filter(
+            engagement_id__in=engagement_ids,
+            status=Notification.Status.FAILED,
+            due_at__gte=now - FAILED_NOTIFICATION_WINDOW,
+        )
+        .values("engagement_id")
+        .annotate(n=Count("pk"), latest=Max("due_at"))
+        .order_by()
+    )
+    return {row["engagement_id"]: (row["n"], row["latest"]) for row in rows}
+
+
 def _attention(
-    engagements: list[Engagement], awaiting: list[Session], *, now: datetime, today: date
+    engagements: list[Engagement],
+    awaiting: list[Session],
+    *,
+    failed: dict[int, tuple[int, datetime]],
+    today: date,
 ) -> list[AttentionItem]:
     items: list[AttentionItem] = []
     for e in engagements:
         url = reverse("engagements:detail", args=[e.pk])
+        if e.pk in failed:
+            n, latest = failed[e.pk]
+            text = f"{n} e-mail{'s' if n != 1 else ''} could not be sent"
+            outbox = reverse("engagement_outbox", args=[e.pk])
+            items.append(AttentionItem(1, "failed_notifications", e, text, outbox, latest))
         if e.recent_no_show_at:
             items.append(AttentionItem(0, "no_show", e, "No-show: follow up with the leader", url, e.recent_no_show_at))
         if e.status != Engagement.Status.ACTIVE:
@@ -91,8 +117,8 @@ def coach_home(*, coach: User, status: str = "") -> dict:
     """The coach's "needs attention" list, this week's sessions and engagement cards filtered by status.
 
     Queries, whatever the number of engagements and sessions: open engagements with their counts
-    (1), their goals (1), sessions waiting for an outcome (1), this week's sessions (1); with a status
-    filter other than "open", the filtered cards and their goals (2 more).
+    (1), their goals (1), sessions waiting for an outcome (1), failed e-mails (1), this week's sessions
+    (1); with a status filter other than "open", the filtered cards and their goals (2 more).
     """
     now = timezone.now()
     today = timezone.localdate()
@@ -106,7 +132,8 @@ def coach_home(*, coach: User, status: str = "") -> dict:
         .select_related("engagement", "engagement__leader")
         .order_by("starts_at")[:AWAITING_OUTCOME_LIMIT]
     )
-    attention = _attention(open_engagements, awaiting, now=now, today=today)
+    failed = _failed_notifications(engagement_ids=[e.pk for e in open_engagements], now=now)
+    attention = _attention(open_engagements, awaiting, failed=failed, today=today)
 
     if status == "":
         cards = open_engagements

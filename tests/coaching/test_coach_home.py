@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from engagements.models import Engagement, Session
+from notifications.models import Notification
 from tests.coaching.helpers import at, grow_history, held
 from tests.factories import EngagementFactory, GoalFactory, SessionFactory, UserFactory
+from tests.notifications.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,37 @@ def test_a_past_session_without_an_outcome_needs_attention(cast, client_for):
     assert "Record the outcome of the session" in _attention(client_for("ada"))
 
 
+def test_e_mails_that_could_not_be_sent_need_attention_and_lead_to_the_outbox(cast, client_for):
+    for _ in range(2):
+        NotificationFactory(
+            recipient=cast.lee,
+            engagement_id=cast.lee_engagement.pk,
+            status=Notification.Status.FAILED,
+            due_at=at(-2),
+            last_error="550 mailbox unavailable",
+        )
+    NotificationFactory(
+        recipient=cast.lee,
+        engagement_id=cast.lee_engagement.pk,
+        status=Notification.Status.SENT,
+        sent_at=at(-1),
+        due_at=at(-1),
+    )
+    attention = _attention(client_for("ada"))
+    assert "2 e-mails could not be sent" in attention
+    assert f"/engagements/{cast.lee_engagement.pk}/outbox/" in attention
+
+
+def test_old_failed_e_mails_and_other_coaches_failures_are_left_out(cast, client_for):
+    NotificationFactory(
+        recipient=cast.lee, engagement_id=cast.lee_engagement.pk, status=Notification.Status.FAILED, due_at=at(-30)
+    )
+    NotificationFactory(
+        recipient=cast.liv, engagement_id=cast.liv_engagement.pk, status=Notification.Status.FAILED, due_at=at(-1)
+    )
+    assert "could not be sent" not in _attention(client_for("ada"))
+
+
 def test_another_coachs_engagements_never_appear(cast, client_for):
     SessionFactory(engagement=cast.liv_engagement, starts_at=at(-3), status=Session.Status.NO_SHOW)
     html = client_for("ada").get("/coach/").content.decode()
@@ -103,12 +136,13 @@ def test_the_coach_home_runs_the_same_queries_with_many_engagements_and_years_of
         GoalFactory(engagement=engagement)
         grow_history(engagement, 3)
         SessionFactory(engagement=engagement, starts_at=at(-3), status=Session.Status.NO_SHOW)
+        NotificationFactory(recipient=engagement.leader, engagement_id=engagement.pk, status=Notification.Status.FAILED)
     held(cast.lee_engagement, 3)
     client = client_for("ada")
     # Session, user; open engagements with counts, their goals; sessions waiting for an outcome;
-    # this week's sessions; with a filter other than "open": the filtered cards and their goals.
-    # The navigation's "leads" and "sponsors" checks.
-    expected = 8 if status == "" else 10
+    # failed e-mails; this week's sessions; with a filter other than "open": the filtered cards and
+    # their goals. The navigation's "leads" and "sponsors" checks.
+    expected = 9 if status == "" else 11
     with django_assert_num_queries(expected):
         response = client.get(f"/coach/?status={status}" if status else "/coach/")
     assert response.status_code == 200
