@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Practice, User
 from engagements.models import AgendaItem, Engagement, Session
 from engagements.selectors import engagement_with_counts
+from fieldwork.selectors import leader_home_fieldwork
 from notifications.models import Notification
 
 from .models import PartnershipCheckIn
@@ -200,6 +201,7 @@ def leader_home(*, leader: User) -> dict:
     return {
         "engagements": [e for e in engagements if not e.is_finished],
         "past_engagements": [e for e in engagements if e.is_finished],
+        "fieldwork": leader_home_fieldwork(leader=leader),
         "checkin": next((e for e in engagements if e.checkin_due), None),
     }
 
