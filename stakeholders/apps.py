@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class StakeholdersConfig(AppConfig):
     name = "stakeholders"
     verbose_name = "Stakeholders"
+
+    def ready(self) -> None:
+        from engagements.panels import register_engagement_panel
+
+        from .panels import engagement_panel
+
+        register_engagement_panel(engagement_panel)

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from engagements.forms import DateInput
+
+from .models import SCORE_MAX, SCORE_MIN, TEXT_MAX, FeedbackRound, Relationship
+
+
+class StakeholderForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Name")
+    email = forms.EmailField(label="E-mail address", help_text="Their private link is sent here.")
+    relationship = forms.ChoiceField(
+        choices=[("", "Choose…"), *Relationship.choices], label="Relationship to the leader"
+    )
+    goals = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Goals they can observe",
+        help_text="They are asked about these goals only. Leave all unticked to ask about every goal.",
+    )
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = engagement.goals.all()
+
+
+class ThresholdForm(forms.Form):
+    anonymity_threshold = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in range(2, 11)],
+        coerce=int,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        label="Fewest answers a group needs to be shown (K)",
+    )
+
+
+class RoundForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=FeedbackRound.Kind.choices,
+        widget=forms.RadioSelect,
+        label="Kind of round",
+        help_text="Baseline: what should the leader keep doing and start doing. "
+        "Progress: has the leader become more or less effective at each goal (−3 to +3).",
+    )
+    opens_on = forms.DateField(widget=DateInput(), label="Opens on")
+    closes_on = forms.DateField(widget=DateInput(), label="Closes on", help_text="Links stop working after this day.")
+    ask_support = forms.BooleanField(required=False, label="Also ask: “How can the leader best support you?”")
+    ask_organisation = forms.BooleanField(
+        required=False, label="Also ask: “How can the leader best serve the organisation?”"
+    )
+
+    def clean(self):
+        data = super().clean()
+        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
+        if opens_on and closes_on and closes_on <= opens_on:
+            self.add_error("closes_on", "The round must close after the day it opens.")
+        return data
+
+    @staticmethod
+    def defaults(*, has_baseline: bool) -> dict:
+        today = timezone.localdate()
+        return {
+            "kind": FeedbackRound.Kind.PROGRESS if has_baseline else FeedbackRound.Kind.BASELINE,
+            "opens_on": today,
+            "closes_on": today + timedelta(days=14),
+        }
+
+
+class CloseRoundForm(forms.Form):
+    next_in_weeks = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=52,
+        label="Plan the next progress round in (weeks)",
+        help_text="Optional. Eight weeks is a common rhythm. It is saved as a draft you open when it is due.",
+    )
+
+
+SCORE_CHOICES = [(s, f"{s:+d}".replace("-", "\u2212") if s else "0") for s in range(SCORE_MIN, SCORE_MAX + 1)]
+
+
+class AnswerForm(forms.Form):
+    """The stakeholder's answers. Fields depend on the round and on the goals this person was asked about."""
+
+    def __init__(self, *args, feedback_round: FeedbackRound, goals, leader_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal_rows = []
+        if feedback_round.is_progress:
+            for goal in goals:
+                score = f"score_{goal.pk}"
+                suggestion = f"suggestion_{goal.pk}"
+                self.fields[score] = forms.TypedChoiceField(
+                    choices=SCORE_CHOICES,
+                    coerce=int,
+                    widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                    label=f"To what degree has {leader_name} become more or less effective at: {goal.title}?",
+                    error_messages={
+                        "required": "Choose a score from −3 to +3.",
+                        "invalid_choice": "Choose a score from −3 to +3.",
+                    },
+                )
+                self.fields[suggestion] = forms.CharField(
+                    required=False,
+                    max_length=TEXT_MAX,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    label="A suggestion for the future (optional)",
+                )
+                self.goal_rows.append((goal, score, suggestion))
+        else:
+            self.fields["keep_doing"] = forms.CharField(
+                required=False,
+                max_length=TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                label=f"What should {leader_name} keep doing?",
+            )
+            self.fields["start_doing"] = forms.CharField(
+                required=False,
+                max_length=TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                label=f"What should {leader_name} start doing?",
+            )
+        if feedback_round.ask_support:
+            self.fields["support"] = forms.CharField(
+                required=False,
+                max_length=TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label=f"How can {leader_name} best support you? (optional)",
+            )
+        if feedback_round.ask_organisation:
+            self.fields["organisation"] = forms.CharField(
+                required=False,
+                max_length=TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label=f"How can {leader_name} best serve the organisation? (optional)",
+            )
+
+    def clean(self):
+        data = super().clean()
+        if "keep_doing" in self.fields and not (data.get("keep_doing") or data.get("start_doing")):
+            if not self.has_error("keep_doing") and not self.has_error("start_doing"):
+                self.add_error("keep_doing", "Write at least one thing to keep doing or to start doing.")
+        return data
+
+    def submission(self) -> dict:
+        """The cleaned answers in the shape `services.response_submit` takes."""
+        data = self.cleaned_data
+        return {
+            "scores": {goal.pk: data[score] for goal, score, _ in self.goal_rows},
+            "suggestions": {goal.pk: data[suggestion] for goal, _, suggestion in self.goal_rows if data[suggestion]},
+            "keep_doing": data.get("keep_doing", ""),
+            "start_doing": data.get("start_doing", ""),
+            "support": data.get("support", ""),
+            "organisation": data.get("organisation", ""),
+        }
+
+    def goal_fields(self) -> list[tuple]:
+        """(goal, score field, suggestion field) for each goal asked about, as bound fields."""
+        return [(goal, self[score], self[suggestion]) for goal, score, suggestion in self.goal_rows]
+
+    def other_fields(self) -> list:
+        names = ("keep_doing", "start_doing", "support", "organisation")
+        return [self[name] for name in names if name in self.fields]

@@ -1,0 +1,269 @@
+"""Stakeholder feedback: the roster, feedback rounds, one private request per stakeholder, and answers.
+
+Anonymity is kept by what leaves the database, not by what is stored: a response is tied to its
+request (so a link works once), but no page, e-mail or selector ever shows a response next to the
+person who gave it. Results are aggregates per rater group, computed in `selectors.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from engagements.models import Engagement, Goal
+
+SCORE_MIN, SCORE_MAX = -3, 3
+TEXT_MAX = 2000  # characters of one free-text answer
+
+
+class Relationship(models.TextChoices):
+    """Rater groups. The manager's answers always form their own group."""
+
+    MANAGER = "manager", "Manager"
+    PEER = "peer", "Peer"
+    DIRECT_REPORT = "direct_report", "Direct report"
+    OTHER = "other", "Other"
+
+    @classmethod
+    def plural(cls, value: str) -> str:
+        return {"manager": "Managers", "peer": "Peers", "direct_report": "Direct reports", "other": "Others"}[value]
+
+
+class StakeholderQuerySet(models.QuerySet["Stakeholder"]):
+    def visible_to(self, user) -> StakeholderQuerySet:
+        """Stakeholders of engagements whose work this person sees: the coach and the leader."""
+        return self.filter(engagement__in=Engagement.objects.worked_by(user))
+
+    def active(self) -> StakeholderQuerySet:
+        return self.filter(status=Stakeholder.Status.APPROVED)
+
+
+class Stakeholder(models.Model):
+    """Someone who works with the leader and is asked, now and then, whether the change is visible."""
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", "Waiting for approval"
+        APPROVED = "approved", "Active"
+        INACTIVE = "inactive", "Inactive"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="stakeholders")
+    name = models.CharField(max_length=150)
+    email = models.EmailField("e-mail address")
+    relationship = models.CharField(max_length=16, choices=Relationship.choices)
+    goals = models.ManyToManyField(
+        Goal, blank=True, related_name="stakeholders", help_text="The goals this person can observe."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NOMINATED)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StakeholderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                F("engagement"),
+                Lower("email"),
+                name="stakeholder_email_unique_per_engagement",
+                violation_error_message="This e-mail address is already on the roster of this engagement.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="stakeholder_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relationship_display().lower()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class FeedbackRoundQuerySet(models.QuerySet["FeedbackRound"]):
+    def visible_to(self, user) -> FeedbackRoundQuerySet:
+        """Rounds of engagements whose work this person sees: the coach and the leader."""
+        return self.filter(engagement__in=Engagement.objects.worked_by(user))
+
+    def managed_by(self, user) -> FeedbackRoundQuerySet:
+        return self.filter(engagement__in=Engagement.objects.coached_by(user))
+
+    def opened(self) -> FeedbackRoundQuerySet:
+        return self.filter(opened_at__isnull=False)
+
+
+class FeedbackRound(models.Model):
+    """One mini-survey: every active stakeholder of the engagement is asked once, between two dates."""
+
+    class Kind(models.TextChoices):
+        BASELINE = "baseline", "Baseline"
+        PROGRESS = "progress", "Progress"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="feedback_rounds")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
+    sequence = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 for the engagement's first round of this kind; set when it opens."
+    )
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    ask_support = models.BooleanField(default=False, help_text="Also ask: how can the leader best support you?")
+    ask_organisation = models.BooleanField(
+        default=False, help_text="Also ask: how can the leader best serve the organisation?"
+    )
+    next_round_on = models.DateField(null=True, blank=True, help_text="When the next round is planned to open.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FeedbackRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opens_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gt=F("opens_on")), name="feedback_round_closes_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(opened_at__isnull=False), name="feedback_round_opened_has_time"
+            ),
+            models.UniqueConstraint(
+                fields=["engagement", "kind", "sequence"], name="feedback_round_sequence_unique_per_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.engagement})"
+
+    @property
+    def label(self) -> str:
+        if self.sequence is None:
+            return f"{self.get_kind_display()} round (draft)"
+        if self.kind == self.Kind.BASELINE:
+            return "Baseline" if self.sequence == 1 else f"Baseline {self.sequence}"
+        return f"Progress round {self.sequence}"
+
+    @property
+    def is_progress(self) -> bool:
+        return self.kind == self.Kind.PROGRESS
+
+    def closes_at(self, tz) -> datetime:
+        """Answers are accepted until the end of `closes_on` in the coach's time zone `tz`."""
+        return datetime.combine(self.closes_on + timedelta(days=1), time.min, tzinfo=tz)
+
+    def accepts_answers(self, now: datetime | None = None) -> bool:
+        """Open, and its closing day has not ended yet (in the coach's time zone)."""
+        now = now or timezone.now()
+        return self.status == self.Status.OPEN and now < self.closes_at(self.engagement.coach.tz)
+
+    def today(self) -> date:
+        """Today's date for this round: the coach's calendar decides when a round opens and closes."""
+        return timezone.localdate(timezone=self.engagement.coach.tz)
+
+
+class FeedbackRequest(models.Model):
+    """One stakeholder asked in one round, through their own private link.
+
+    The link token is `link_token(request)`: an HMAC (SECRET_KEY) of the round, the stakeholder and a
+    256-bit random nonce stored on the row. Only its SHA-256 (`token_hash`) is stored and looked up.
+    Deriving the token lets a Celery task carrying nothing but this row's id build the e-mail, and
+    lets nudges repeat the very same link, so the first e-mail keeps working.
+    """
+
+    class SendStatus(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+
+    round = models.ForeignKey(FeedbackRound, on_delete=models.CASCADE, related_name="requests")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, related_name="requests")
+    relationship = models.CharField(
+        max_length=16, choices=Relationship.choices, help_text="The stakeholder's group when the round opened."
+    )
+    goals = models.ManyToManyField(
+        Goal, blank=True, related_name="+", help_text="The goals this person is asked about."
+    )
+    link_nonce = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    send_status = models.CharField(max_length=8, choices=SendStatus.choices, default=SendStatus.PENDING)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    send_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the stakeholder is deactivated before answering."
+    )
+    nudge_count = models.PositiveSmallIntegerField(default=0)
+    last_nudged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "stakeholder"], name="feedback_request_one_per_round"),
+        ]
+        indexes = [models.Index(fields=["round", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"Feedback request {self.pk} of round {self.round_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Not answered and not withdrawn: the link may still be used while the round is open."""
+        return self.answered_at is None and self.withdrawn_at is None
+
+
+class FeedbackResponse(models.Model):
+    """The answers behind one used link. Shown only inside aggregates, never next to a person."""
+
+    request = models.OneToOneField(FeedbackRequest, on_delete=models.CASCADE, related_name="response")
+    relationship = models.CharField(max_length=16, choices=Relationship.choices)
+    keep_doing = models.TextField(blank=True, max_length=TEXT_MAX)
+    start_doing = models.TextField(blank=True, max_length=TEXT_MAX)
+    support = models.TextField(blank=True, max_length=TEXT_MAX)
+    organisation = models.TextField(blank=True, max_length=TEXT_MAX)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Feedback response {self.pk}"
+
+
+class GoalScore(models.Model):
+    """One rating, -3 (much less effective) to +3 (much more effective), with an optional suggestion."""
+
+    response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="scores")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="+")
+    score = models.SmallIntegerField()
+    suggestion = models.TextField(blank=True, max_length=TEXT_MAX)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "goal"], name="goal_score_one_per_goal"),
+            models.CheckConstraint(
+                condition=Q(score__gte=SCORE_MIN, score__lte=SCORE_MAX), name="goal_score_between_minus3_and_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Score for goal {self.goal_id}"

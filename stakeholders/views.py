@@ -1,0 +1,471 @@
+"""Stakeholder feedback pages for the coach and the leader, and the stakeholder's private answer page.
+
+Sponsors and other coaches never reach the signed-in pages: every object is fetched through the
+engagement's coach or leader, so it is a 404 for anyone else.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from engagements.models import Engagement
+
+from . import charts, selectors, services
+from .forms import AnswerForm, CloseRoundForm, RoundForm, StakeholderForm, ThresholdForm
+from .models import FeedbackRequest, FeedbackRound, Relationship, Stakeholder
+
+PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+LINK_REQUESTS_PER_MINUTE = 30
+
+
+# --- Access helpers -----------------------------------------------------------------------------
+
+
+def _get_engagement_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> Engagement:
+    """The engagement `pk` with its coach and leader (one query), if the signed-in person is its coach
+    (or, unless `coach_only`, its leader). Anyone else, sponsors included, gets a 404."""
+    qs = Engagement.objects.coached_by(request.user) if coach_only else Engagement.objects.worked_by(request.user)
+    try:
+        return qs.select_related("coach", "leader").get(pk=pk)
+    except Engagement.DoesNotExist:
+        raise Http404("No such engagement") from None
+
+
+def _get_round_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> FeedbackRound:
+    """The round `pk` with engagement, coach and leader (one query), for its coach (and leader)."""
+    qs = (
+        FeedbackRound.objects.managed_by(request.user) if coach_only else FeedbackRound.objects.visible_to(request.user)
+    )
+    try:
+        return selectors.round_detail(round_qs=qs, pk=pk)
+    except FeedbackRound.DoesNotExist:
+        raise Http404("No such feedback round") from None
+
+
+def _get_stakeholder(engagement: Engagement, pk: int) -> Stakeholder:
+    stakeholder = get_object_or_404(Stakeholder.objects.filter(engagement=engagement), pk=pk)
+    stakeholder.engagement = engagement
+    return stakeholder
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _overview(engagement: Engagement) -> HttpResponse:
+    return redirect("stakeholders:overview", pk=engagement.pk)
+
+
+# --- Overview and roster ------------------------------------------------------------------------
+
+
+def _roster_context(request: HttpRequest, engagement: Engagement) -> dict:
+    return {
+        "engagement": engagement,
+        "is_coach": engagement.coach_id == request.user.pk,
+        "roster": selectors.roster_for(engagement=engagement),
+        "can_nominate": request.user.has_perm("stakeholders.nominate_stakeholder", engagement),
+    }
+
+
+@login_required
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Roster, rounds, the trend per goal and the anonymity threshold, for the coach and the leader."""
+    engagement = _get_engagement_for(request, pk)
+    context = _roster_context(request, engagement)
+    trend = selectors.trend_for(engagement=engagement)
+    locked = selectors.round_locked(engagement=engagement)
+    context.update(
+        rounds=selectors.rounds_for(engagement=engagement),
+        trend=[(goal, points, charts.line_chart(points)) for goal, points in trend.items()],
+        threshold_locked=locked,
+        threshold_form=ThresholdForm(initial={"anonymity_threshold": engagement.anonymity_threshold}),
+    )
+    return render(request, "stakeholders/overview.html", context)
+
+
+@login_required
+def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader nominates a stakeholder (the coach approves later); the coach adds one directly."""
+    engagement = _get_engagement_for(request, pk)
+    if not request.user.has_perm("stakeholders.nominate_stakeholder", engagement):
+        raise PermissionDenied("This engagement has ended.")
+    form = StakeholderForm(request.POST or None, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stakeholder = services.stakeholder_nominate(engagement=engagement, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if stakeholder.is_active:
+                messages.success(request, f"{stakeholder.name} is on the roster and will be asked in the next round.")
+            else:
+                messages.success(request, f"{stakeholder.name} is nominated. Your coach approves nominations.")
+            return _overview(engagement)
+    is_coach = engagement.coach_id == request.user.pk
+    return render(
+        request, "stakeholders/stakeholder_form.html", {"form": form, "engagement": engagement, "is_coach": is_coach}
+    )
+
+
+@login_required
+def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    stakeholder = _get_stakeholder(engagement, stakeholder_pk)
+    initial = {
+        "name": stakeholder.name,
+        "email": stakeholder.email,
+        "relationship": stakeholder.relationship,
+        "goals": list(stakeholder.goals.all()),
+    }
+    form = StakeholderForm(request.POST or None, initial=initial, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stakeholder_update(stakeholder=stakeholder, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{stakeholder.name} saved.")
+            return _overview(engagement)
+    return render(
+        request,
+        "stakeholders/stakeholder_form.html",
+        {"form": form, "engagement": engagement, "stakeholder": stakeholder, "is_coach": True},
+    )
+
+
+@login_required
+@require_POST
+def stakeholder_approve(request: HttpRequest, pk: int, stakeholder_pk: int) -> HttpResponse:
+    """Approves a nomination or reactivates a stakeholder. htmx gets the roster fragment back."""
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    stakeholder = _get_stakeholder(engagement, stakeholder_pk)
+    services.stakeholder_approve(stakeholder=stakeholder)
+    notice = f"{stakeholder.name} is active and will be asked in the next round."
+    if request.htmx:
+        return render(request, "stakeholders/_roster.html", {**_roster_context(request, engagement), "notice": notice})
+    messages.success(request, notice)
+    return _overview(engagement)
+
+
+@login_required
+@require_POST
+def stakeholder_deactivate(request: HttpRequest, pk: int, stakeholder_pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    stakeholder = _get_stakeholder(engagement, stakeholder_pk)
+    services.stakeholder_deactivate(stakeholder=stakeholder)
+    messages.success(request, f"{stakeholder.name} will not be asked again. Their past answers stay in the results.")
+    return _overview(engagement)
+
+
+@login_required
+@require_POST
+def stakeholder_remove(request: HttpRequest, pk: int, stakeholder_pk: int) -> HttpResponse:
+    """The coach removes someone never asked; the leader withdraws their own waiting nomination."""
+    engagement = _get_engagement_for(request, pk)
+    stakeholder = _get_stakeholder(engagement, stakeholder_pk)
+    if not request.user.has_perm("stakeholders.remove_stakeholder", stakeholder):
+        raise PermissionDenied("Only the coach can remove this stakeholder.")
+    try:
+        services.stakeholder_remove(stakeholder=stakeholder, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{stakeholder.name} removed from the roster.")
+    return _overview(engagement)
+
+
+@login_required
+@require_POST
+def threshold(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    form = ThresholdForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a threshold from 2 to 10.")
+    else:
+        try:
+            services.engagement_set_threshold(engagement=engagement, threshold=form.cleaned_data["anonymity_threshold"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Groups now need at least {engagement.anonymity_threshold} answers to be shown.")
+    return _overview(engagement)
+
+
+# --- Rounds -------------------------------------------------------------------------------------
+
+
+@login_required
+def round_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Plans a round; "Open now" also opens it, which e-mails every active stakeholder their link."""
+    engagement = _get_engagement_for(request, pk, coach_only=True)
+    has_baseline = FeedbackRound.objects.filter(engagement=engagement, kind=FeedbackRound.Kind.BASELINE).exists()
+    form = RoundForm(request.POST or None, initial=RoundForm.defaults(has_baseline=has_baseline))
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback_round = services.round_create(engagement=engagement, created_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if "open" in request.POST:
+                return _open(request, feedback_round)
+            messages.success(request, "Round saved as a draft. Open it when you are ready to ask.")
+            return redirect("stakeholders:round", pk=feedback_round.pk)
+    return render(request, "stakeholders/round_form.html", {"form": form, "engagement": engagement})
+
+
+@login_required
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback_round = _get_round_for(request, pk, coach_only=True)
+    if feedback_round.status != FeedbackRound.Status.DRAFT:
+        messages.info(request, "This round has opened; its questions and dates are fixed.")
+        return redirect("stakeholders:round", pk=feedback_round.pk)
+    initial = {
+        "kind": feedback_round.kind,
+        "opens_on": feedback_round.opens_on,
+        "closes_on": feedback_round.closes_on,
+        "ask_support": feedback_round.ask_support,
+        "ask_organisation": feedback_round.ask_organisation,
+    }
+    form = RoundForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_update(feedback_round=feedback_round, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if "open" in request.POST:
+                return _open(request, feedback_round)
+            messages.success(request, "Draft round saved.")
+            return redirect("stakeholders:round", pk=feedback_round.pk)
+    return render(
+        request,
+        "stakeholders/round_form.html",
+        {"form": form, "engagement": feedback_round.engagement, "round": feedback_round},
+    )
+
+
+def _open(request: HttpRequest, feedback_round: FeedbackRound) -> HttpResponse:
+    try:
+        created = services.round_open(feedback_round=feedback_round)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if created:
+            n = len(created)
+            messages.success(
+                request, f"Round open. {n} private link{'s are' if n != 1 else ' is'} on the way by e-mail."
+            )
+        else:
+            messages.info(request, "Everyone active has been asked already.")
+    return redirect("stakeholders:round", pk=feedback_round.pk)
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coach's page for one round: who has been asked, e-mail delivery, open and close."""
+    feedback_round = _get_round_for(request, pk, coach_only=True)
+    requests = selectors.requests_for(feedback_round=feedback_round)
+    answered = sum(1 for r in requests if r.answered_at)
+    asked = sum(1 for r in requests if not r.withdrawn_at)
+    context = {
+        "round": feedback_round,
+        "engagement": feedback_round.engagement,
+        "requests": requests,
+        "asked": asked,
+        "answered": answered,
+        "failed": [r for r in requests if r.send_status == FeedbackRequest.SendStatus.FAILED and r.is_pending],
+        "not_yet_asked": selectors.not_yet_asked(feedback_round=feedback_round)
+        if feedback_round.status != FeedbackRound.Status.CLOSED
+        else [],
+        "close_form": CloseRoundForm(initial={"next_in_weeks": 8}),
+    }
+    return render(request, "stakeholders/round_detail.html", context)
+
+
+@login_required
+@require_POST
+def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback_round = _get_round_for(request, pk, coach_only=True)
+    return _open(request, feedback_round)
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback_round = _get_round_for(request, pk, coach_only=True)
+    form = CloseRoundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Plan the next round between 1 and 52 weeks from now, or leave the field empty.")
+        return redirect("stakeholders:round", pk=feedback_round.pk)
+    try:
+        result = services.round_close(feedback_round=feedback_round, next_in_weeks=form.cleaned_data["next_in_weeks"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("stakeholders:round", pk=feedback_round.pk)
+    text = "Round closed: its links no longer work and the results are ready."
+    if result.next_round:
+        text += f" The next round is planned for {result.next_round.opens_on:%-d %B %Y}."
+    messages.success(request, text)
+    return redirect("stakeholders:results", pk=feedback_round.pk)
+
+
+@login_required
+@require_POST
+def round_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback_round = _get_round_for(request, pk, coach_only=True)
+    try:
+        services.round_delete(feedback_round=feedback_round)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("stakeholders:round", pk=feedback_round.pk)
+    messages.success(request, "Draft round deleted.")
+    return _overview(feedback_round.engagement)
+
+
+@login_required
+@require_POST
+def request_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sends one stakeholder's e-mail again, with the same link."""
+    feedback_request = get_object_or_404(
+        FeedbackRequest.objects.filter(round__engagement__coach=request.user).select_related(
+            "stakeholder", "round__engagement"
+        ),
+        pk=pk,
+    )
+    try:
+        services.request_resend(request=feedback_request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The e-mail to {feedback_request.stakeholder.email} is on its way again.")
+    return redirect("stakeholders:round", pk=feedback_request.round_id)
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round's results for the coach and the leader, with the trend per goal up to this round."""
+    feedback_round = _get_round_for(request, pk)
+    round_results = selectors.round_results(feedback_round=feedback_round)
+    trend = (
+        selectors.trend_for(engagement=feedback_round.engagement, up_to=feedback_round)
+        if round_results.released
+        else {}
+    )
+    goals = []
+    for goal_result in round_results.goals:
+        bars = charts.distribution_bars(goal_result.everyone) if goal_result.everyone.shown else None
+        points = trend.get(goal_result.goal, [])
+        goals.append((goal_result, bars, points, charts.line_chart(points) if len(points) > 1 else None))
+    context = {
+        "round": feedback_round,
+        "engagement": feedback_round.engagement,
+        "is_coach": feedback_round.engagement.coach_id == request.user.pk,
+        "results": round_results,
+        "goals": goals,
+    }
+    return render(request, "stakeholders/results.html", context)
+
+
+# --- The private answer page ----------------------------------------------------------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _over_rate_limit(request: HttpRequest) -> bool:
+    """At most LINK_REQUESTS_PER_MINUTE requests per address per minute, counted in the cache."""
+    key = f"stakeholders:link-rate:{_client_ip(request)}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > LINK_REQUESTS_PER_MINUTE
+
+
+def private_link(view):
+    """Headers for pages that carry a private link (every answer, error pages included): nothing is
+    cached and no address is sent on to another page. Also applies the rate limit."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD", "POST"):
+            response = _unavailable(request, "method", status=405)
+            response["Allow"] = "GET, POST"
+        elif _over_rate_limit(request):
+            response = _unavailable(request, "rate_limited", status=429)
+            response["Retry-After"] = "60"
+        else:
+            response = view(request, *args, **kwargs)
+        for key, value in PRIVATE_LINK_HEADERS.items():
+            response[key] = value
+        return response
+
+    return wrapper
+
+
+def _unavailable(request: HttpRequest, reason: str, *, status: int, feedback_request=None) -> HttpResponse:
+    leader = feedback_request.round.engagement.leader if feedback_request else None
+    return render(request, "stakeholders/answer_unavailable.html", {"reason": reason, "leader": leader}, status=status)
+
+
+@private_link
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A stakeholder's private page: no account, one answer, only while the round is open.
+
+    Unknown or malformed links are a 404; used, withdrawn and closed ones a 410 (including
+    "already answered, thank you"). Invalid answers re-show the form with status 400 and store nothing.
+    """
+    feedback_request = services.request_find(token=token)
+    if feedback_request is None:
+        return _unavailable(request, "unknown", status=404)
+    reason = services.link_state(request=feedback_request)
+    if reason:
+        return _unavailable(request, reason, status=410, feedback_request=feedback_request)
+    feedback_round = feedback_request.round
+    engagement = feedback_round.engagement
+    goals = list(feedback_request.goals.order_by("position", "pk"))
+    form = AnswerForm(
+        request.POST if request.method == "POST" else None,
+        feedback_round=feedback_round,
+        goals=goals,
+        leader_name=engagement.leader.get_full_name(),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.response_submit(request=feedback_request, **form.submission())
+            except services.LinkUnusable as exc:
+                return _unavailable(request, exc.reason, status=410, feedback_request=feedback_request)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                return render(request, "stakeholders/answer_thanks.html", {"leader": engagement.leader})
+        status = 400
+    context = {
+        "form": form,
+        "round": feedback_round,
+        "leader": engagement.leader,
+        "goals": goals,
+        "is_manager": feedback_request.relationship == Relationship.MANAGER,
+        "threshold": engagement.anonymity_threshold,
+        "closes_on": feedback_round.closes_on,
+    }
+    return render(request, "stakeholders/answer_form.html", context, status=status)
