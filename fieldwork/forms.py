@@ -185,15 +185,15 @@ class ReflectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, goals: list[Goal], reflection: WeeklyReflection | None = None, **kwargs):
-        if reflection is not None and not args and "data" not in kwargs:
+    def __init__(self, data=None, *args, goals: list[Goal], reflection: WeeklyReflection | None = None, **kwargs):
+        if reflection is not None and data is None:
             kwargs["initial"] = {
                 "wins": reflection.wins,
                 "struggles": reflection.struggles,
                 "topics": reflection.topics,
                 **{f"goal_{r.goal_id}": r.score for r in reflection.ratings.all()},
             }
-        super().__init__(*args, **kwargs)
+        super().__init__(data, *args, **kwargs)
         self.goals = goals
         for goal in goals:
             self.fields[f"goal_{goal.pk}"] = forms.TypedChoiceField(

@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import CommitmentFactory
 
-COMMITMENT_TEXT = "Count to three before replying to the CFO's challenge"
+COMMITMENT_TEXT = "Count to three before replying to the CFO in planning"
 
 
 @pytest.fixture

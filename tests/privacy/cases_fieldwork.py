@@ -20,7 +20,7 @@ def cases(cast) -> list[UrlCase]:
     commitment = CommitmentFactory(session=past, goal=cast.lee_goals[0], text=COMMITMENT_TEXT)
     spare = CommitmentFactory(session=past, goal=cast.lee_goals[1], text="A commitment agreed by mistake")
     log = PracticeLogFactory(commitment=commitment, note=LOG_TEXT, created_at=timezone.now())
-    WeeklyReflectionFactory(engagement=e, wins=REFLECTION_TEXT)
+    WeeklyReflectionFactory(engagement=e, iso_year=2025, iso_week=1, wins=REFLECTION_TEXT)
     template = FieldworkTemplateFactory(coach=cast.ada, title="Ask a peer for help")
     secrets = (*cast.secrets.values(), COMMITMENT_TEXT, LOG_TEXT, REFLECTION_TEXT)
     add = {
