@@ -85,3 +85,17 @@ def nudge(only_sources, test_templates) -> FakeSource:
 def reminder(only_sources, test_templates) -> FakeSource:
     """An urgent kind (session reminder) under test control."""
     return only_sources(Kind.SESSION_REMINDER)
+
+
+@pytest.fixture
+def run_tick(django_capture_on_commit_callbacks):
+    """`run_tick(at)`: one tick at moment `at`, its sends run in-process (eager tasks) before it returns."""
+    import time_machine
+
+    from notifications import services
+
+    def run(at: datetime):
+        with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
+            return services.tick()
+
+    return run
