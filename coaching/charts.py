@@ -214,3 +214,40 @@ def progress_bar(*, chart_id: str, held: int, planned: int, width: int = 420, he
         )
     description = f"{held} of {planned} planned sessions held"
     return _svg(chart_id, width, height, "Sessions held versus planned", description, body)
+
+
+def sparkline(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    low: float,
+    high: float,
+    label_header: str = "Week",
+    value_header: str = "Rating",
+    width: int = 160,
+    height: int = 36,
+) -> Chart:
+    """A small line without axes, its last point marked: a trend at a glance beside a number."""
+    pad = 4
+    span = (high - low) or 1
+
+    def y_of(v: float) -> float:
+        return pad + (height - 2 * pad) * (high - min(max(v, low), high)) / span
+
+    count = len(values)
+    step = (width - 2 * pad) / (count - 1) if count > 1 else 0
+    points = [(pad + step * i if count > 1 else width / 2, y_of(v)) for i, v in enumerate(values)]
+    body = [_el("line", x1=pad, y1=height - pad, x2=width - pad, y2=height - pad, stroke=GRID, stroke_width=1)]
+    if count > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(_el("polyline", points=path, fill="none", stroke=BRAND, stroke_width=2, stroke_linejoin="round"))
+    if points:
+        x, y = points[-1]
+        body.append(_el("circle", cx=x, cy=y, r=3, fill=BRAND))
+    rows = tuple((str(label), f"{v:g}") for label, v in zip(labels, values, strict=True))
+    return Chart(
+        _svg(chart_id, width, height, title, description, body), title, description, (label_header, value_header), rows
+    )

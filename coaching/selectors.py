@@ -13,9 +13,11 @@ from django.utils import timezone
 from accounts.models import Practice, User
 from engagements.models import AgendaItem, Engagement, Session
 from engagements.selectors import engagement_with_counts
-from fieldwork.selectors import leader_home_fieldwork
+from fieldwork.models import Commitment, PracticeLog, SelfRating
+from fieldwork.selectors import fieldwork_counts, forgotten_counts, leader_home_fieldwork, needs_attention
 from notifications.models import Notification
 
+from . import charts
 from .models import PartnershipCheckIn
 
 OPEN_STATUSES = (Engagement.Status.DRAFT, Engagement.Status.ACTIVE, Engagement.Status.PAUSED)
@@ -23,6 +25,8 @@ NO_SHOW_WINDOW = timedelta(days=21)
 ENDING_WINDOW = timedelta(weeks=3)
 AWAITING_OUTCOME_LIMIT = 20
 FAILED_NOTIFICATION_WINDOW = timedelta(days=14)
+QUIET_PRACTICE = timedelta(days=14)
+SELF_RATING_WEEKS = 12
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,28 @@ def _with_home_facts(qs: QuerySet[Engagement], *, now: datetime) -> QuerySet[Eng
     )
 
 
-def _decorate_card(e: Engagement, *, today: date) -> None:
+def _with_practice_facts(qs: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """The last practice logged and the oldest commitment still open, as subqueries of the same query."""
+    last_log = PracticeLog.objects.filter(commitment__engagement=OuterRef("pk"), kind=PracticeLog.Kind.PRACTISED)
+    oldest_open = Commitment.objects.filter(engagement=OuterRef("pk"), outcome=Commitment.Outcome.OPEN)
+    return qs.annotate(
+        last_practice_at=Subquery(last_log.order_by("-occurred_at").values("occurred_at")[:1]),
+        oldest_open_commitment_at=Subquery(oldest_open.order_by("created_at").values("created_at")[:1]),
+    )
+
+
+def practice_quiet_since(e: Engagement) -> datetime | None:
+    """Since when the leader has logged no practice although a commitment is open, or None if nothing is open.
+
+    The later of the last attempt logged and the oldest open commitment: a commitment agreed yesterday
+    is not yet a silence, and neither is one practised last week.
+    """
+    if e.oldest_open_commitment_at is None:
+        return None
+    return max(filter(None, (e.last_practice_at, e.oldest_open_commitment_at)))
+
+
+def _decorate_card(e: Engagement, *, today: date, fieldwork: dict[str, int]) -> None:
     """Progress figures for an engagement card: sessions held and time elapsed, as percentages."""
     e.progress_percent = e.progress(e.held_count)
     total_days = max((e.planned_end_date - e.start_date).days, 1)
@@ -58,6 +83,9 @@ def _decorate_card(e: Engagement, *, today: date) -> None:
     e.time_percent = round(100 * elapsed / total_days)
     e.week_number = elapsed // 7 + 1
     e.total_weeks = -(-total_days // 7)
+    e.fieldwork_reviewed = fieldwork["reviewed"]
+    e.fieldwork_completed = fieldwork["completed"]
+    e.fieldwork_percent = round(100 * fieldwork["completed"] / fieldwork["reviewed"]) if fieldwork["reviewed"] else None
 
 
 def _failed_notifications(*, engagement_ids: list[int], now: datetime) -> dict[int, tuple[int, datetime]]:
@@ -80,6 +108,8 @@ def _attention(
     awaiting: list[Session],
     *,
     failed: dict[int, tuple[int, datetime]],
+    forgotten: dict[int, int],
+    now: datetime,
     today: date,
 ) -> list[AttentionItem]:
     items: list[AttentionItem] = []
@@ -92,8 +122,15 @@ def _attention(
             items.append(AttentionItem(1, "failed_notifications", e, text, outbox, latest))
         if e.recent_no_show_at:
             items.append(AttentionItem(0, "no_show", e, "No-show: follow up with the leader", url, e.recent_no_show_at))
+        if needs_attention(forgotten.get(e.pk, 0)):
+            n = forgotten[e.pk]
+            items.append(AttentionItem(3, "forgotten", e, f"{n} commitments forgotten: talk it through", url))
         if e.status != Engagement.Status.ACTIVE:
             continue
+        quiet_since = practice_quiet_since(e)
+        if quiet_since is not None and quiet_since <= now - QUIET_PRACTICE:
+            days = (now - quiet_since).days
+            items.append(AttentionItem(4, "no_practice", e, f"No practice logged for {days} days", url, quiet_since))
         if e.next_session_at is None:
             items.append(AttentionItem(6, "no_next_session", e, "No next session booked", url))
         if today <= e.planned_end_date <= today + ENDING_WINDOW:
@@ -117,14 +154,17 @@ def _attention(
 def coach_home(*, coach: User, status: str = "") -> dict:
     """The coach's "needs attention" list, this week's sessions and engagement cards filtered by status.
 
-    Queries, whatever the number of engagements and sessions: open engagements with their counts
-    (1), their goals (1), sessions waiting for an outcome (1), failed e-mails (1), this week's sessions
-    (1); with a status filter other than "open", the filtered cards and their goals (2 more).
+    Queries, whatever the number of engagements and sessions: open engagements with their counts and
+    last practice (1), their goals (1), sessions waiting for an outcome (1), failed e-mails (1),
+    forgotten commitments (1), fieldwork counts of the cards (1), this week's sessions (1); with a
+    status filter other than "open", the filtered cards and their goals (2 more).
     """
     now = timezone.now()
     today = timezone.localdate()
     open_engagements = list(
-        _with_home_facts(Engagement.objects.coached_by(coach).filter(status__in=OPEN_STATUSES), now=now)
+        _with_practice_facts(
+            _with_home_facts(Engagement.objects.coached_by(coach).filter(status__in=OPEN_STATUSES), now=now)
+        )
         .prefetch_related("goals")
         .order_by("status", "-start_date", "pk")
     )
@@ -133,8 +173,10 @@ def coach_home(*, coach: User, status: str = "") -> dict:
         .select_related("engagement", "engagement__leader")
         .order_by("starts_at")[:AWAITING_OUTCOME_LIMIT]
     )
-    failed = _failed_notifications(engagement_ids=[e.pk for e in open_engagements], now=now)
-    attention = _attention(open_engagements, awaiting, failed=failed, today=today)
+    open_ids = [e.pk for e in open_engagements]
+    failed = _failed_notifications(engagement_ids=open_ids, now=now)
+    forgotten = forgotten_counts(engagement_ids=open_ids)
+    attention = _attention(open_engagements, awaiting, failed=failed, forgotten=forgotten, now=now, today=today)
 
     if status == "":
         cards = open_engagements
@@ -143,8 +185,9 @@ def coach_home(*, coach: User, status: str = "") -> dict:
         if status != "all":
             qs = qs.filter(status=status)
         cards = list(_with_home_facts(qs, now=now).prefetch_related("goals").order_by("status", "-start_date", "pk"))
+    fieldwork = fieldwork_counts(engagement_ids=[e.pk for e in cards])
     for e in cards:
-        _decorate_card(e, today=today)
+        _decorate_card(e, today=today, fieldwork=fieldwork[e.pk])
 
     week_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     this_week = list(
@@ -167,11 +210,49 @@ def coach_home(*, coach: User, status: str = "") -> dict:
     }
 
 
+def _attach_self_rating_trends(engagements: list[Engagement], *, now: datetime) -> None:
+    """Each goal of these engagements gets its recent weekly self-ratings as a sparkline (one query).
+
+    Sets `goal.rating` (latest score or None), `goal.rating_change` (("up" or "down", by how much)
+    against the reflection before, or None) and `goal.rating_chart`.
+    """
+    goals = [g for e in engagements for g in e.goals.all()]
+    rows = (
+        SelfRating.objects.filter(
+            goal__in=[g.pk for g in goals], reflection__created_at__gte=now - timedelta(weeks=SELF_RATING_WEEKS)
+        )
+        .order_by("reflection__iso_year", "reflection__iso_week")
+        .values_list("goal_id", "reflection__iso_week", "score")
+    )
+    by_goal: dict[int, list[tuple[str, int]]] = {}
+    for goal_id, week, score in rows:
+        by_goal.setdefault(goal_id, []).append((f"Week {week}", score))
+    for goal in goals:
+        points = by_goal.get(goal.pk, [])
+        goal.rating = points[-1][1] if points else None
+        change = points[-1][1] - points[-2][1] if len(points) > 1 else 0
+        goal.rating_change = ("up" if change > 0 else "down", abs(change)) if change else None
+        goal.rating_chart = (
+            charts.sparkline(
+                chart_id=f"rating-{goal.pk}",
+                title=f"Your rating of “{goal.title}”",
+                description=f"Your weekly self-rating from 1 to 10 over the last {len(points)} reflections.",
+                labels=[label for label, _ in points],
+                values=[score for _, score in points],
+                low=1,
+                high=10,
+            )
+            if points
+            else None
+        )
+
+
 def leader_home(*, leader: User) -> dict:
     """The leader's open engagements with goals, the next session and its agenda, the check-in if due.
 
     Queries: engagements with counts and the last check-in answered (1), goals (1), upcoming
-    sessions (1) with their agenda items and authors (1).
+    sessions (1) with their agenda items and authors (1), self-ratings of the goals (1), and the
+    fieldwork part (see `fieldwork.selectors.leader_home_fieldwork`).
     """
     now = timezone.now()
     upcoming = (
@@ -198,8 +279,10 @@ def leader_home(*, leader: User) -> dict:
             if not e.is_finished
             else None
         )
+    open_engagements = [e for e in engagements if not e.is_finished]
+    _attach_self_rating_trends(open_engagements, now=now)
     return {
-        "engagements": [e for e in engagements if not e.is_finished],
+        "engagements": open_engagements,
         "past_engagements": [e for e in engagements if e.is_finished],
         "fieldwork": leader_home_fieldwork(leader=leader),
         "checkin": next((e for e in engagements if e.checkin_due), None),

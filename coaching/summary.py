@@ -7,7 +7,8 @@ practice logs, reflections, check-ins, stakeholder suggestions) cannot reach a s
 by accident: it is never loaded into the summary in the first place.
 
 Queries (fixed, whatever the amount of history): engagement with coach and leader, its sponsors,
-its goals, its sessions (without private notes), the agenda of its three-way meetings.
+its goals, its sessions (without private notes), the agenda of its three-way meetings; fieldwork
+counts and practice logged per week.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.models import User
 from engagements.models import AgendaItem, Engagement, Session
+from fieldwork.selectors import fieldwork_counts, logs_per_week
 
 from . import charts
 
+FIELDWORK_WEEKS = 12
 ATTENDANCE_STATUSES = (Session.Status.HELD, Session.Status.NO_SHOW, Session.Status.LATE_CANCEL)
 
 # Only these columns of a session are read: the coach's private notes never leave the database.
@@ -104,7 +108,7 @@ class FieldworkFacts:
     logs: int
     reviewed: int
     completed: int
-    weekly_chart: charts.Chart | None
+    weekly_chart: charts.Chart
 
     @property
     def completion_rate(self) -> int | None:
@@ -133,7 +137,7 @@ class EngagementSummary:
     attendance: tuple[AttendanceRow, ...]
     three_way_meetings: tuple[ThreeWayMeeting, ...]
     summaries: tuple[SharedSummary, ...]
-    fieldwork: FieldworkFacts | None
+    fieldwork: FieldworkFacts
     has_stakeholder_results: bool
     includes_previews: bool
     viewer_role: str
@@ -167,6 +171,32 @@ def _shared_summary(session: Session, *, include_unreleased: bool) -> SharedSumm
         kind_label=session.get_kind_display(),
         text=session.shared_summary,
         released_at=session.summary_released_at,
+    )
+
+
+def _fieldwork_facts(engagement_id: int) -> FieldworkFacts:
+    """Counts of commitments, logs and reviews, and attempts logged per week: two queries, no text."""
+    counts = fieldwork_counts(engagement_ids=[engagement_id])[engagement_id]
+    weeks = logs_per_week(engagement_ids=[engagement_id], weeks=FIELDWORK_WEEKS)[engagement_id]
+    values = [w["count"] for w in weeks]
+    chart = charts.bar_chart(
+        chart_id=f"practice-{engagement_id}",
+        title="Practice logged per week",
+        description=(
+            f"Attempts at agreed fieldwork logged by the leader in each of the last {FIELDWORK_WEEKS} weeks: "
+            f"{sum(values)} in total."
+        ),
+        labels=[date_format(w["start"], "j M") for w in weeks],
+        values=values,
+        label_header="Week of",
+        value_header="Attempts logged",
+    )
+    return FieldworkFacts(
+        commitments=counts["commitments"],
+        logs=counts["logs"],
+        reviewed=counts["reviewed"],
+        completed=counts["completed"],
+        weekly_chart=chart,
     )
 
 
@@ -260,7 +290,7 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
         ),
         three_way_meetings=meetings,
         summaries=summaries,
-        fieldwork=None,
+        fieldwork=_fieldwork_facts(engagement.pk),
         has_stakeholder_results=False,
         includes_previews=include_unreleased,
         viewer_role=viewer_role,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from coaching.models import PartnershipCheckIn
 from engagements.models import AgendaItem, Engagement, Session
-from tests.factories import EngagementFactory, SessionFactory
+from fieldwork.models import Commitment
+from tests.factories import CommitmentFactory, EngagementFactory, PracticeLogFactory, SessionFactory
 
 
 def at(days: float, hour: int = 10):
@@ -29,9 +30,15 @@ def held(engagement: Engagement, days_ago: float, **fields) -> Session:
     )
 
 
+def reviewed(session: Session, outcome: str, **fields) -> Commitment:
+    """A commitment agreed at `session` and already reviewed with `outcome` (forgotten=True for "not done")."""
+    return CommitmentFactory(session=session, outcome=outcome, reviewed_at=timezone.now(), **fields)
+
+
 def grow_history(engagement: Engagement, n: int) -> None:
     """`n` more rounds of history: held sessions with released summaries, no-shows, three-way meetings
-    with agenda items, and upcoming sessions. Every kind of row the pages read grows with `n`."""
+    with agenda items, upcoming sessions, and fieldwork (a commitment done, one forgotten, practice
+    logs). Every kind of row the pages read grows with `n`."""
     for i in range(n):
         base = 400 + 30 * i
         held(
@@ -52,6 +59,11 @@ def grow_history(engagement: Engagement, n: int) -> None:
         )
         AgendaItem.objects.create(session=three_way, author=engagement.leader, text=f"Three-way topic {i}")
         SessionFactory(engagement=engagement, starts_at=at(30 + i), status=Session.Status.SCHEDULED)
+        session = held(engagement, base + 2)
+        done = reviewed(session, Commitment.Outcome.DONE)
+        reviewed(session, Commitment.Outcome.NOT_DONE, forgotten=True)
+        PracticeLogFactory(commitment=done, occurred_at=at(-base + 3))
+        PracticeLogFactory(commitment=done, occurred_at=at(-3 - i))
 
 
 def queries_for(client, path: str) -> int:

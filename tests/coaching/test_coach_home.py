@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from engagements.models import Engagement, Session
+from fieldwork.models import Commitment
 from notifications.models import Notification
-from tests.coaching.helpers import at, grow_history, held
-from tests.factories import EngagementFactory, GoalFactory, SessionFactory, UserFactory
+from tests.coaching.helpers import at, grow_history, held, reviewed
+from tests.factories import (
+    CommitmentFactory,
+    EngagementFactory,
+    GoalFactory,
+    PracticeLogFactory,
+    SessionFactory,
+    UserFactory,
+)
 from tests.notifications.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +103,39 @@ def test_old_failed_e_mails_and_other_coaches_failures_are_left_out(cast, client
     assert "could not be sent" not in _attention(client_for("ada"))
 
 
+def test_a_pattern_of_forgotten_fieldwork_needs_attention(cast, client_for):
+    reviewed(cast.lee_past_session, Commitment.Outcome.NOT_DONE, forgotten=True)
+    assert "forgotten" not in _attention(client_for("ada"))  # once is forgivable
+
+    reviewed(cast.lee_past_session, Commitment.Outcome.NOT_DONE, forgotten=True)
+    assert "2 commitments forgotten" in _attention(client_for("ada"))
+
+
+def test_no_practice_logged_for_two_weeks_needs_attention(cast, client_for):
+    commitment = CommitmentFactory(session=cast.lee_past_session)
+    Commitment.objects.filter(pk=commitment.pk).update(created_at=at(-20))
+    PracticeLogFactory(commitment=commitment, occurred_at=at(-16))
+    assert re.search(r"No practice logged for 1[56] days", _attention(client_for("ada")))
+
+
+def test_recent_practice_or_a_fresh_commitment_is_not_a_silence(cast, client_for):
+    practised = CommitmentFactory(session=cast.lee_past_session)
+    Commitment.objects.filter(pk=practised.pk).update(created_at=at(-20))
+    PracticeLogFactory(commitment=practised, occurred_at=at(-2))
+    assert "No practice logged" not in _attention(client_for("ada"))
+
+    Commitment.objects.filter(pk=practised.pk).update(outcome=Commitment.Outcome.DONE, reviewed_at=at(0))
+    CommitmentFactory(session=cast.lee_past_session)  # agreed today, nothing logged yet
+    assert "No practice logged" not in _attention(client_for("ada"))
+
+
+def test_cards_show_how_much_reviewed_fieldwork_was_done(cast, client_for):
+    for outcome in (Commitment.Outcome.DONE, Commitment.Outcome.DONE, Commitment.Outcome.PARTLY):
+        reviewed(cast.lee_past_session, outcome)
+    html = client_for("ada").get("/coach/").content.decode()
+    assert "Fieldwork done: 2 of 3 reviewed" in html and "67%" in html
+
+
 def test_another_coachs_engagements_never_appear(cast, client_for):
     SessionFactory(engagement=cast.liv_engagement, starts_at=at(-3), status=Session.Status.NO_SHOW)
     html = client_for("ada").get("/coach/").content.decode()
@@ -139,10 +181,11 @@ def test_the_coach_home_runs_the_same_queries_with_many_engagements_and_years_of
         NotificationFactory(recipient=engagement.leader, engagement_id=engagement.pk, status=Notification.Status.FAILED)
     held(cast.lee_engagement, 3)
     client = client_for("ada")
-    # Session, user; open engagements with counts, their goals; sessions waiting for an outcome;
-    # failed e-mails; this week's sessions; with a filter other than "open": the filtered cards and
-    # their goals. The navigation's "leads" and "sponsors" checks.
-    expected = 9 if status == "" else 11
+    # Session, user; open engagements with counts and last practice, their goals; sessions waiting
+    # for an outcome; failed e-mails; forgotten commitments; fieldwork counts of the cards; this
+    # week's sessions; with a filter other than "open": the filtered cards and their goals. The
+    # navigation's "leads" and "sponsors" checks.
+    expected = 11 if status == "" else 13
     with django_assert_num_queries(expected):
         response = client.get(f"/coach/?status={status}" if status else "/coach/")
     assert response.status_code == 200

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from engagements.models import Engagement, Session
 from tests.coaching.helpers import PartnershipCheckInFactory, at, grow_history, held
-from tests.factories import EngagementFactory, GoalFactory, SessionFactory
+from tests.factories import (
+    EngagementFactory,
+    GoalFactory,
+    SelfRatingFactory,
+    SessionFactory,
+    WeeklyReflectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +62,27 @@ def test_finished_engagements_are_listed_apart(cast, client_for):
     assert "Past engagements" in html and "Old Firm" in html
 
 
+def test_goals_show_the_leaders_own_rating_trend(cast, client_for):
+    goal = cast.lee_goals[0]
+    now = timezone.now()
+    for weeks_ago, score in ((2, 4), (1, 6), (0, 7)):
+        year, week, _ = (now - timedelta(weeks=weeks_ago)).astimezone(cast.lee.tz).isocalendar()
+        reflection = WeeklyReflectionFactory(engagement=cast.lee_engagement, iso_year=year, iso_week=week)
+        SelfRatingFactory(reflection=reflection, goal=goal, score=score)
+
+    html = client_for("lee").get("/leader/").content.decode()
+
+    assert "Your rating <strong>7/10</strong>" in html and "up 1 since your last reflection" in html
+    assert f'id="rating-{goal.pk}-title"' in html
+    assert "Rate this goal in your weekly reflection" in html  # the second goal has no rating yet
+
+
 @pytest.mark.parametrize("size", [1, 8])
 def test_the_leader_home_runs_the_same_queries_as_history_grows(cast, client_for, django_assert_num_queries, size):
     grow_history(cast.lee_engagement, size)
-    for _ in range(size):
+    for i in range(size):
+        reflection = WeeklyReflectionFactory(engagement=cast.lee_engagement, iso_year=2026, iso_week=30 + i)
+        SelfRatingFactory(reflection=reflection, goal=cast.lee_goals[0], score=5)
         old = EngagementFactory(coach=cast.ben, leader=cast.lee, status=Engagement.Status.COMPLETED)
         GoalFactory(engagement=old)
         SessionFactory(engagement=old, starts_at=at(-300), status=Session.Status.HELD)
@@ -67,6 +93,6 @@ def test_the_leader_home_runs_the_same_queries_as_history_grows(cast, client_for
 
 
 # Session, user; engagements with counts and the last check-in, their goals, upcoming sessions, their
-# agenda items; fieldwork: active commitments, open engagements, this week's reflections; the
-# navigation's "leads" and "sponsors" checks.
-LEADER_HOME_QUERIES = 11
+# agenda items, the goals' self-ratings; fieldwork: active commitments, open engagements, this week's
+# reflections; the navigation's "leads" and "sponsors" checks.
+LEADER_HOME_QUERIES = 12

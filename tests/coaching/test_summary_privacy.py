@@ -12,7 +12,8 @@ import subprocess
 import pytest
 
 from engagements.models import AgendaItem, Session
-from tests.coaching.helpers import PartnershipCheckInFactory, at, held
+from tests.coaching.helpers import PartnershipCheckInFactory, at, held, reviewed
+from tests.factories import CommitmentFactory, PracticeLogFactory, WeeklyReflectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +60,49 @@ def _seed_engagement_secrets(cast) -> dict[str, str]:
     return texts | {f"cast {name}": text for name, text in cast.secrets.items()}
 
 
+def _seed_fieldwork_secrets(cast) -> dict[str, str]:
+    texts = {
+        "commitment text": "SECRET-COMMITMENT Stop checking e-mail in the VP meeting.",
+        "commitment where": "SECRET-WHERE Thursday board prep with Dana.",
+        "review reason": "SECRET-REVIEW-REASON I was too ashamed to try.",
+        "log note": "SECRET-LOG-NOTE Froze again with the VP.",
+        "log what I tried": "SECRET-TRIED Counted to three under the table.",
+        "log what went well": "SECRET-WELL Dana smiled.",
+        "log what did not go well": "SECRET-BADLY My voice shook.",
+        "log noticed in myself": "SECRET-NOTICED Anger at being interrupted.",
+        "log others reacted": "SECRET-OTHERS The VP looked surprised.",
+        "log will adjust": "SECRET-ADJUST Breathe before the meeting too.",
+        "reflection wins": "SECRET-WINS Held my ground on the budget.",
+        "reflection struggles": "SECRET-STRUGGLES Sleeping badly before reviews.",
+        "reflection topics": "SECRET-TOPICS Whether to tell Sam about the offer.",
+    }
+    open_commitment = CommitmentFactory(
+        session=cast.lee_past_session, text=texts["commitment text"], where_with_whom=texts["commitment where"]
+    )
+    reviewed(cast.lee_past_session, "not_done", review_reason=texts["review reason"])
+    PracticeLogFactory(
+        commitment=open_commitment,
+        occurred_at=at(-1),
+        note=texts["log note"],
+        what_tried=texts["log what I tried"],
+        went_well=texts["log what went well"],
+        went_badly=texts["log what did not go well"],
+        noticed_in_myself=texts["log noticed in myself"],
+        others_reacted=texts["log others reacted"],
+        will_adjust=texts["log will adjust"],
+    )
+    WeeklyReflectionFactory(
+        engagement=cast.lee_engagement,
+        wins=texts["reflection wins"],
+        struggles=texts["reflection struggles"],
+        topics=texts["reflection topics"],
+    )
+    return texts
+
+
 @pytest.fixture
 def private_texts(cast) -> dict[str, str]:
-    return _seed_engagement_secrets(cast)
+    return _seed_engagement_secrets(cast) | _seed_fieldwork_secrets(cast)
 
 
 def _pdf_text(content: bytes) -> str:
@@ -95,6 +136,9 @@ def test_no_sponsor_page_or_pdf_contains_private_text(cast, client_for, private_
     ]
     assert not leaks, leaks
     assert "Released." in pages["summary"] and "Released." in pages["summary PDF"]
+    # The seeding worked: the leader, who may read them, does see private texts on their own pages.
+    leader_home = client_for("lee").get("/leader/").content.decode()
+    assert private_texts["commitment text"] in leader_home and private_texts["regular agenda item"] in leader_home
 
 
 def test_the_leaders_pdf_holds_no_private_text_either(cast, client_for, private_texts):

@@ -8,8 +8,8 @@ import pytest
 
 from coaching.summary import engagement_summary
 from engagements.models import AgendaItem, Session
-from tests.coaching.helpers import at, grow_history, held
-from tests.factories import SessionFactory, UserFactory
+from tests.coaching.helpers import at, grow_history, held, reviewed
+from tests.factories import CommitmentFactory, PracticeLogFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -183,12 +183,32 @@ def test_the_summary_shows_last_and_next_session_dates(cast, client_for):
         assert f"{timezone.localtime(nxt):%-d %b %Y}" in html
 
 
+def test_fieldwork_appears_as_counts_and_a_weekly_chart_without_any_text(cast, client_for):
+    done = reviewed(cast.lee_past_session, "done", text="SECRET commitment text")
+    reviewed(cast.lee_past_session, "not_done", text="SECRET second commitment")
+    CommitmentFactory(session=cast.lee_past_session, text="SECRET open commitment")
+    for days in (1, 2, 9):
+        PracticeLogFactory(commitment=done, occurred_at=at(-days), note="SECRET log note")
+
+    html = client_for("sam").get(_url(cast.lee_engagement)).content.decode()
+
+    assert "SECRET" not in html
+    assert "Commitments made</dt><dd>3</dd>" in html
+    assert "3 times" in html
+    assert "50%" in html and "1 of 2 reviewed" in html
+    assert '<title id="practice-' in html and "Practice logged per week" in html
+
+
+def test_an_engagement_without_fieldwork_says_so(cast, client_for):
+    assert "No fieldwork agreed yet." in client_for("sam").get(_url(cast.lee_engagement)).content.decode()
+
+
 @pytest.mark.parametrize("rounds", [1, 6])
 def test_the_summary_runs_the_same_queries_whatever_the_history(cast, client_for, django_assert_num_queries, rounds):
     grow_history(cast.lee_engagement, rounds)
     client = client_for("sam")
     # Session, user; engagement, its sponsors, its goals, its sessions, its three-way agenda;
-    # the navigation's "leads" and "sponsors" checks.
-    with django_assert_num_queries(9):
+    # fieldwork counts, practice logged per week; the navigation's "leads" and "sponsors" checks.
+    with django_assert_num_queries(11):
         response = client.get(_url(cast.lee_engagement))
     assert response.content.decode().count("Three-way topic") == rounds
