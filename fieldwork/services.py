@@ -367,8 +367,8 @@ def commitment_review(
         raise ValidationError(errors)
     if session.engagement_id != engagement.pk:
         raise ValidationError("Review a commitment at a session of its own engagement.")
-    if session.status == Session.Status.CANCELLED:
-        raise ValidationError("This session was cancelled; review the commitment at the next one.")
+    if session.status not in CODESIGN_STATUSES:
+        raise ValidationError("Review commitments at a session that was held or is about to be held.")
     if session.starts_at <= commitment.session.starts_at:
         raise ValidationError("A commitment is reviewed at a session after the one where it was agreed.")
     commitment.outcome = outcome

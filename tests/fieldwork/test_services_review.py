@@ -151,3 +151,16 @@ def test_sponsor_and_other_coach_cannot_review(cast, lee_commitment):
 )
 def test_is_forgotten_rule(outcome, reason, forgotten):
     assert is_forgotten(outcome, reason) is forgotten
+
+
+@pytest.mark.parametrize("status", [Session.Status.CANCELLED, Session.Status.NO_SHOW, Session.Status.LATE_CANCEL])
+def test_no_review_at_a_session_that_did_not_take_place(cast, lee_commitment, status):
+    Session.objects.filter(pk=cast.lee_next_session.pk).update(status=status)
+    cast.lee_next_session.refresh_from_db()
+
+    with pytest.raises(ValidationError) as exc:
+        _review(cast, lee_commitment, "done")
+
+    assert "held or is about to be held" in exc.value.messages[0]
+    lee_commitment.refresh_from_db()
+    assert lee_commitment.is_open
