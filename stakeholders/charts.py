@@ -28,15 +28,19 @@ class LineChart:
     has_data: bool = False
 
 
+MINUS = "\u2212"
+
+
 def _fmt(value: float) -> str:
-    return f"{value:+.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0")
+    text = f"{value:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", MINUS)
 
 
 def _short(label: str) -> str:
     return label.replace("Progress round ", "Round ")
 
 
-def line_chart(points: list[TrendPoint], *, width: int = 560, height: int = 220) -> LineChart:
+def line_chart(points: list[TrendPoint], *, width: int = 440, height: int = 210) -> LineChart:
     """A line of net scores per round on a fixed -3..+3 scale; a round without enough answers is a gap."""
     left, right, top, bottom = 40, 60, 14, 44
     inset = 40  # keeps the first and last points (and their labels) clear of the axis and the edge
@@ -53,7 +57,8 @@ def line_chart(points: list[TrendPoint], *, width: int = 560, height: int = 220)
 
     chart = LineChart(width=width, height=height, plot_left=left, plot_right=width - right)
     chart.gridlines = [
-        {"y": y_of(v), "label": f"{v:+d}" if v else "0", "zero": v == 0} for v in range(SCORE_MIN, SCORE_MAX + 1)
+        {"y": y_of(v), "label": f"{v:+d}".replace("-", MINUS) if v else "0", "zero": v == 0}
+        for v in range(SCORE_MIN, SCORE_MAX + 1)
     ]
     chart.target_y = y_of(TARGET)
     segment: list[str] = []
@@ -98,7 +103,7 @@ def distribution_bars(figure: Figure, *, width: int = 238, height: int = 84) -> 
                 "y": round(base - bar_h, 1),
                 "h": bar_h,
                 "cx": round(i * slot + slot / 2, 1),
-                "score": f"{score:+d}" if score else "0",
+                "score": f"{score:+d}".replace("-", MINUS) if score else "0",
                 "count": count,
                 "positive": score > 0,
                 "negative": score < 0,

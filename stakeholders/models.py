@@ -172,6 +172,13 @@ class FeedbackRound(models.Model):
         now = now or timezone.now()
         return self.status == self.Status.OPEN and now < self.closes_at(self.engagement.coach.tz)
 
+    @property
+    def closed_on(self) -> date:
+        """The day answers stopped, in the coach's time zone: the day it was closed, if that came first."""
+        if self.closed_at is None:
+            return self.closes_on
+        return min(self.closes_on, timezone.localtime(self.closed_at, self.engagement.coach.tz).date())
+
     def today(self) -> date:
         """Today's date for this round: the coach's calendar decides when a round opens and closes."""
         return timezone.localdate(timezone=self.engagement.coach.tz)

@@ -114,7 +114,7 @@ def roster_for(*, engagement: Engagement) -> list[Stakeholder]:
 
 def rounds_for(*, engagement: Engagement) -> list[FeedbackRound]:
     """Every round with its number of people asked and answered (one query), newest first."""
-    return list(
+    rounds = list(
         FeedbackRound.objects.filter(engagement=engagement)
         .annotate(
             asked=Count("requests", filter=Q(requests__withdrawn_at__isnull=True)),
@@ -122,6 +122,9 @@ def rounds_for(*, engagement: Engagement) -> list[FeedbackRound]:
         )
         .order_by("-opens_on", "-pk")
     )
+    for r in rounds:
+        r.engagement = engagement
+    return rounds
 
 
 def round_locked(*, engagement: Engagement) -> bool:
@@ -292,6 +295,8 @@ def _trend(*, engagement: Engagement, up_to: FeedbackRound | None = None) -> dic
     if up_to is not None:
         rounds = rounds.filter(opens_on__lte=up_to.opens_on)
     rounds = list(rounds)
+    for r in rounds:
+        r.engagement = engagement
     goals = list(Goal.objects.filter(engagement=engagement).order_by("position", "pk"))
     scores: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     if rounds:
@@ -306,7 +311,7 @@ def _trend(*, engagement: Engagement, up_to: FeedbackRound | None = None) -> dic
             everyone, _ = _figures(
                 scores_by_group=scores[(r.pk, goal.pk)], asked_by_group={}, threshold=engagement.anonymity_threshold
             )
-            points.append(TrendPoint(r.label, r.closes_on, everyone.mean))
+            points.append(TrendPoint(r.label, r.closed_on, everyone.mean))
         trend[goal] = points
     return trend
 

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from engagements.models import Engagement
@@ -425,12 +426,17 @@ def _unavailable(request: HttpRequest, reason: str, *, status: int, feedback_req
     return render(request, "stakeholders/answer_unavailable.html", {"reason": reason, "leader": leader}, status=status)
 
 
+@csrf_exempt
 @private_link
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """A stakeholder's private page: no account, one answer, only while the round is open.
 
     Unknown or malformed links are a 404; used, withdrawn and closed ones a 410 (including
     "already answered, thank you"). Invalid answers re-show the form with status 400 and store nothing.
+
+    Exempt from CSRF checks: with `Referrer-Policy: no-referrer` browsers send `Origin: null` on the
+    form's POST, which Django's origin check refuses. Nothing is lost: the secret token in the URL is
+    itself the proof, and another site cannot forge a post to a link it does not know.
     """
     feedback_request = services.request_find(token=token)
     if feedback_request is None:

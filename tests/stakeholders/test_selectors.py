@@ -4,6 +4,7 @@ nothing shows while a round is open, suggestions are shuffled and unattributed, 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from stakeholders import selectors, services
 from tests.factories import StakeholderFactory
@@ -226,7 +227,8 @@ def test_released_trend_gives_the_net_score_per_goal_and_round(cast, lee_roster,
     ]
     assert [p.net for p in trend[delegate]] == [1, None, 3]
     label, day, net = trend[calm][0]
-    assert day == first.closes_on
+    first.refresh_from_db()
+    assert day == first.closed_on == timezone.localdate(timezone=cast.ada.tz)
 
 
 def test_released_trend_runs_three_queries_whatever_the_number_of_rounds(

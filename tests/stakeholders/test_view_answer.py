@@ -235,3 +235,17 @@ def test_signed_in_people_need_the_link_too(client_for, peer_link):
 
     assert response.status_code == 200
     assert "Sign out" not in response.content.decode()
+
+
+def test_browsers_posting_with_origin_null_can_answer(peer_link):
+    """`Referrer-Policy: no-referrer` makes browsers send `Origin: null` with the form; the link's own
+    secret is the proof, so the page does not rely on the CSRF origin check."""
+    from django.test import Client
+
+    path, request = peer_link
+    browser = Client(enforce_csrf_checks=True)
+
+    response = browser.post(path, valid_answers(request), HTTP_ORIGIN="null")
+
+    assert response.status_code == 200
+    assert FeedbackResponse.objects.count() == 1
