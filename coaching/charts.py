@@ -88,19 +88,23 @@ def bar_chart(
     values: Sequence[int],
     value_header: str = "Count",
     label_header: str = "Week",
-    width: int = 480,
+    width: int = 400,
     height: int = 170,
 ) -> Chart:
-    """Vertical bars, one per label, with the value above each bar and a light horizontal grid."""
-    left, right, top, bottom = 28, 8, 14, 28
+    """Vertical bars, one per label, with the value above each bar and a light horizontal grid.
+
+    Sized to stay legible when a phone shrinks it to its width, and when a desktop widens it.
+    """
+    left, right, top, bottom = 30, 8, 18, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     base = top + plot_h
     top_value = _nice_ceiling(max(values, default=0))
+    step = 1 if top_value <= 5 else top_value // 2
     body: list[str] = []
-    for tick in sorted({0, top_value // 2, top_value}):
+    for tick in range(0, top_value + 1, step):
         y = base - plot_h * tick / top_value
         body.append(_el("line", x1=left, y1=y, x2=width - right, y2=y, stroke=GRID, stroke_width=1))
-        body.append(_el("text", str(tick), x=left - 6, y=y + 4, text_anchor="end", font_size=11, fill=MUTED))
+        body.append(_el("text", str(tick), x=left - 6, y=y + 4, text_anchor="end", font_size=12, fill=MUTED))
     count = max(len(values), 1)
     slot = plot_w / count
     bar_w = max(4.0, slot * 0.62)
@@ -112,11 +116,11 @@ def bar_chart(
         if value:
             body.append(_el("rect", x=x, y=base - bar_h, width=bar_w, height=bar_h, rx=2, fill=BRAND))
             body.append(
-                _el("text", str(value), x=middle, y=base - bar_h - 3, text_anchor="middle", font_size=11, fill=INK)
+                _el("text", str(value), x=middle, y=base - bar_h - 4, text_anchor="middle", font_size=12, fill=INK)
             )
         if i % every == 0:
             body.append(
-                _el("text", str(label), x=middle, y=height - 10, text_anchor="middle", font_size=10, fill=MUTED)
+                _el("text", str(label), x=middle, y=height - 10, text_anchor="middle", font_size=11, fill=MUTED)
             )
     body.append(_el("line", x1=left, y1=base, x2=width - right, y2=base, stroke=MUTED, stroke_width=1))
     rows = tuple((str(label), str(value)) for label, value in zip(labels, values, strict=True))
@@ -136,14 +140,17 @@ def score_line_chart(
     target: float | None = 1.0,
     label_header: str = "Round",
     value_header: str = "Net score",
-    width: int = 480,
-    height: int = 190,
+    row_labels: Sequence[str] | None = None,
+    width: int = 400,
+    height: int = 200,
 ) -> Chart:
     """A line of scores on a fixed scale (-3 to +3 by default) with the zero line and a dashed target.
 
     A missing value (None) breaks the line: a round below the anonymity threshold is left out, not guessed.
+    `labels` go under the axis; `row_labels` (default: the same) name the rows of the table version.
     """
-    left, right, top, bottom = 30, 14, 14, 30
+    left, right, top, bottom = 30, 62, 22, 30
+    inset = 18  # keeps the first and last points and their values clear of the axis labels
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def y_of(score: float) -> float:
@@ -154,20 +161,16 @@ def score_line_chart(
         y = y_of(tick)
         colour, stroke = (MUTED, 1.2) if tick == 0 else (GRID, 1)
         body.append(_el("line", x1=left, y1=y, x2=width - right, y2=y, stroke=colour, stroke_width=stroke))
-        body.append(_el("text", _fmt(tick), x=left - 6, y=y + 4, text_anchor="end", font_size=11, fill=MUTED))
+        body.append(_el("text", _fmt(tick), x=left - 6, y=y + 4, text_anchor="end", font_size=12, fill=MUTED))
     if target is not None:
         y = y_of(target)
         body.append(
             _el("line", x1=left, y1=y, x2=width - right, y2=y, stroke=ACCENT, stroke_width=1.2, stroke_dasharray="5 4")
         )
-        body.append(
-            _el(
-                "text", f"target {_fmt(target)}", x=width - right, y=y - 4, text_anchor="end", font_size=10, fill=ACCENT
-            )
-        )
+        body.append(_el("text", f"target {_fmt(target)}", x=width - right + 6, y=y + 4, font_size=12, fill=ACCENT))
     count = len(values)
-    step = plot_w / (count - 1) if count > 1 else 0
-    points = [(left + step * i if count > 1 else left + plot_w / 2, v) for i, v in enumerate(values)]
+    step = (plot_w - 2 * inset) / (count - 1) if count > 1 else 0
+    points = [(left + inset + step * i if count > 1 else left + plot_w / 2, v) for i, v in enumerate(values)]
     segment: list[str] = []
     for x, v in [*points, (0.0, None)]:
         if v is not None:
@@ -191,14 +194,13 @@ def score_line_chart(
             y = y_of(v)
             body.append(_el("circle", cx=x, cy=y, r=4, fill=BRAND, stroke="#ffffff", stroke_width=1.5))
             body.append(
-                _el("text", _fmt(v), x=x, y=y - 8, text_anchor="middle", font_size=11, font_weight="bold", fill=INK)
+                _el("text", _fmt(v), x=x, y=y - 9, text_anchor="middle", font_size=13, font_weight="bold", fill=INK)
             )
         if i % every == 0:
-            anchor = "middle" if count == 1 else "start" if i == 0 else "end" if i == count - 1 else "middle"
-            body.append(_el("text", str(label), x=x, y=height - 10, text_anchor=anchor, font_size=10, fill=MUTED))
+            body.append(_el("text", str(label), x=x, y=height - 10, text_anchor="middle", font_size=11, fill=MUTED))
     rows = tuple(
         (str(label), "left out (too few answers)" if v is None else _fmt(v))
-        for label, v in zip(labels, values, strict=True)
+        for label, v in zip(row_labels or labels, values, strict=True)
     )
     svg = _svg(chart_id, width, height, title, description, body)
     return Chart(svg, title, description, (label_header, value_header), rows)

@@ -16,6 +16,8 @@ from engagements.selectors import engagement_with_counts
 from fieldwork.models import Commitment, PracticeLog, SelfRating
 from fieldwork.selectors import fieldwork_counts, forgotten_counts, leader_home_fieldwork, needs_attention
 from notifications.models import Notification
+from stakeholders.models import FeedbackRequest, FeedbackRound, Relationship
+from stakeholders.selectors import released_trend
 
 from . import charts
 from .models import PartnershipCheckIn
@@ -27,6 +29,7 @@ AWAITING_OUTCOME_LIMIT = 20
 FAILED_NOTIFICATION_WINDOW = timedelta(days=14)
 QUIET_PRACTICE = timedelta(days=14)
 SELF_RATING_WEEKS = 12
+ROUND_CLOSING_WINDOW = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -103,12 +106,58 @@ def _failed_notifications(*, engagement_ids: list[int], now: datetime) -> dict[i
     return {row["engagement_id"]: (row["n"], row["latest"]) for row in rows}
 
 
+def _rounds_closing_short(*, engagements: list[Engagement], today: date) -> dict[int, list[AttentionItem]]:
+    """Open feedback rounds closing within three days in which a rater group that could still reach
+    the anonymity threshold has not (enough people asked, too few answers yet). One query.
+
+    A group asked fewer times than the threshold can never be shown, so nudging would not help: it
+    is left out of this list.
+    """
+    by_pk = {e.pk: e for e in engagements}
+    rows = (
+        FeedbackRequest.objects.filter(
+            round__engagement_id__in=list(by_pk),
+            round__status=FeedbackRound.Status.OPEN,
+            round__closes_on__gte=today,
+            round__closes_on__lte=today + ROUND_CLOSING_WINDOW,
+            withdrawn_at__isnull=True,
+        )
+        .values(
+            "round_id", "round__engagement_id", "round__kind", "round__sequence", "round__closes_on", "relationship"
+        )
+        .annotate(asked=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+        .order_by("round__closes_on", "round_id", "relationship")
+    )
+    short: dict[int, dict] = {}
+    for row in rows:
+        engagement = by_pk[row["round__engagement_id"]]
+        k = engagement.anonymity_threshold
+        if row["asked"] < k or row["answered"] >= k:
+            continue
+        entry = short.setdefault(row["round_id"], {"row": row, "groups": []})
+        entry["groups"].append(f"{Relationship.plural(row['relationship']).lower()} {row['answered']} of {k}")
+    items: dict[int, list[AttentionItem]] = {}
+    for round_id, entry in short.items():
+        row = entry["row"]
+        label = FeedbackRound(kind=row["round__kind"], sequence=row["round__sequence"]).label
+        days = (row["round__closes_on"] - today).days
+        when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+        text = f"{label} closes {when} with too few answers: {', '.join(entry['groups'])}"
+        engagement = by_pk[row["round__engagement_id"]]
+        url = reverse("stakeholders:round", args=[round_id])
+        items.setdefault(engagement.pk, []).append(
+            AttentionItem(5, "round_closing", engagement, text, url, row["round__closes_on"])
+        )
+    return items
+
+
 def _attention(
     engagements: list[Engagement],
     awaiting: list[Session],
     *,
     failed: dict[int, tuple[int, datetime]],
     forgotten: dict[int, int],
+    rounds: dict[int, list[AttentionItem]],
     now: datetime,
     today: date,
 ) -> list[AttentionItem]:
@@ -122,6 +171,7 @@ def _attention(
             items.append(AttentionItem(1, "failed_notifications", e, text, outbox, latest))
         if e.recent_no_show_at:
             items.append(AttentionItem(0, "no_show", e, "No-show: follow up with the leader", url, e.recent_no_show_at))
+        items.extend(rounds.get(e.pk, []))
         if needs_attention(forgotten.get(e.pk, 0)):
             n = forgotten[e.pk]
             items.append(AttentionItem(3, "forgotten", e, f"{n} commitments forgotten: talk it through", url))
@@ -156,8 +206,9 @@ def coach_home(*, coach: User, status: str = "") -> dict:
 
     Queries, whatever the number of engagements and sessions: open engagements with their counts and
     last practice (1), their goals (1), sessions waiting for an outcome (1), failed e-mails (1),
-    forgotten commitments (1), fieldwork counts of the cards (1), this week's sessions (1); with a
-    status filter other than "open", the filtered cards and their goals (2 more).
+    forgotten commitments (1), feedback rounds closing short (1), fieldwork counts of the cards (1),
+    this week's sessions (1); with a status filter other than "open", the filtered cards and their
+    goals (2 more).
     """
     now = timezone.now()
     today = timezone.localdate()
@@ -176,7 +227,10 @@ def coach_home(*, coach: User, status: str = "") -> dict:
     open_ids = [e.pk for e in open_engagements]
     failed = _failed_notifications(engagement_ids=open_ids, now=now)
     forgotten = forgotten_counts(engagement_ids=open_ids)
-    attention = _attention(open_engagements, awaiting, failed=failed, forgotten=forgotten, now=now, today=today)
+    rounds = _rounds_closing_short(engagements=open_engagements, today=today)
+    attention = _attention(
+        open_engagements, awaiting, failed=failed, forgotten=forgotten, rounds=rounds, now=now, today=today
+    )
 
     if status == "":
         cards = open_engagements
@@ -247,12 +301,42 @@ def _attach_self_rating_trends(engagements: list[Engagement], *, now: datetime) 
         )
 
 
+def _attach_stakeholder_trends(engagements: list[Engagement]) -> None:
+    """Each goal gets the stakeholders' net score across closed rounds (`goal.stakeholder_net`, latest,
+    and `goal.stakeholder_chart`), anonymity rules applied by the stakeholders app.
+
+    Two or three queries per open engagement; a leader rarely has more than one at a time.
+    """
+    for e in engagements:
+        by_goal = {goal.pk: points for goal, points in released_trend(engagement=e).items()}
+        for goal in e.goals.all():
+            points = [p for p in by_goal.get(goal.pk, []) if p.net is not None]
+            goal.stakeholder_net = points[-1] if points else None
+            goal.stakeholder_net_text = f"{points[-1].net:+.1f}" if points else ""
+            goal.stakeholder_chart = (
+                charts.sparkline(
+                    chart_id=f"stakeholders-{goal.pk}",
+                    title=f"Stakeholders' net score for “{goal.title}”",
+                    description="Average stakeholder rating from -3 to +3 in each closed feedback round.",
+                    labels=[p.label for p in points],
+                    values=[round(p.net, 1) for p in points],
+                    low=-3,
+                    high=3,
+                    value_header="Net score",
+                    label_header="Round",
+                )
+                if points
+                else None
+            )
+
+
 def leader_home(*, leader: User) -> dict:
     """The leader's open engagements with goals, the next session and its agenda, the check-in if due.
 
     Queries: engagements with counts and the last check-in answered (1), goals (1), upcoming
-    sessions (1) with their agenda items and authors (1), self-ratings of the goals (1), and the
-    fieldwork part (see `fieldwork.selectors.leader_home_fieldwork`).
+    sessions (1) with their agenda items and authors (1), self-ratings of the goals (1), the
+    stakeholder trend (three per open engagement) and the fieldwork part (see
+    `fieldwork.selectors.leader_home_fieldwork`).
     """
     now = timezone.now()
     upcoming = (
@@ -281,6 +365,7 @@ def leader_home(*, leader: User) -> dict:
         )
     open_engagements = [e for e in engagements if not e.is_finished]
     _attach_self_rating_trends(open_engagements, now=now)
+    _attach_stakeholder_trends(open_engagements)
     return {
         "engagements": open_engagements,
         "past_engagements": [e for e in engagements if e.is_finished],

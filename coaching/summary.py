@@ -8,7 +8,7 @@ by accident: it is never loaded into the summary in the first place.
 
 Queries (fixed, whatever the amount of history): engagement with coach and leader, its sponsors,
 its goals, its sessions (without private notes), the agenda of its three-way meetings; fieldwork
-counts and practice logged per week.
+counts and practice logged per week; the stakeholder trend (closed rounds, goals, scores).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.utils.dateformat import format as date_format
 from accounts.models import User
 from engagements.models import AgendaItem, Engagement, Session
 from fieldwork.selectors import fieldwork_counts, logs_per_week
+from stakeholders.selectors import released_trend
 
 from . import charts
 
@@ -200,6 +201,33 @@ def _fieldwork_facts(engagement_id: int) -> FieldworkFacts:
     )
 
 
+def _goal_trends(engagement: Engagement) -> dict[int, charts.Chart]:
+    """Per goal id, the stakeholders' net score across closed progress rounds as a chart.
+
+    Only rounds and rater groups that met the engagement's anonymity threshold count (the stakeholders
+    app decides); a round where no group did is a gap in the line. Goals without any score are left out.
+    Two queries, three once a round has closed.
+    """
+    trends = {}
+    for goal, points in released_trend(engagement=engagement).items():
+        if all(p.net is None for p in points):
+            continue
+        latest = next(p for p in reversed(points) if p.net is not None)
+        trends[goal.pk] = charts.score_line_chart(
+            chart_id=f"trend-{goal.pk}",
+            title=f"Stakeholder net score: {goal.title}",
+            description=(
+                f"Average stakeholder rating from -3 (much less effective) to +3 (much more effective) in each "
+                f"closed feedback round; the dashed line marks the +1 target. Latest: {latest.net:+.1f} "
+                f"({latest.label})."
+            ),
+            labels=[date_format(p.date, "M Y") for p in points],
+            row_labels=[f"{p.label}, {date_format(p.date, 'j M Y')}" for p in points],
+            values=[None if p.net is None else round(p.net, 1) for p in points],
+        )
+    return trends
+
+
 def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> EngagementSummary:
     """The progress summary of engagement `pk` as `viewer` may read it (raises Engagement.DoesNotExist).
 
@@ -258,6 +286,7 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
         if s.kind != Session.Kind.THREE_WAY
         and (summary := _shared_summary(s, include_unreleased=include_unreleased)) is not None
     )
+    trends = _goal_trends(engagement)
     return EngagementSummary(
         engagement_id=engagement.pk,
         leader_name=str(engagement.leader),
@@ -275,7 +304,7 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
         last_session_at=held[-1].starts_at if held else None,
         next_session_at=upcoming[0].starts_at if upcoming else None,
         goals=tuple(
-            GoalFacts(title=g.title, description=g.description, why_it_matters=g.why_it_matters)
+            GoalFacts(title=g.title, description=g.description, why_it_matters=g.why_it_matters, trend=trends.get(g.pk))
             for g in engagement.goals.all()
         ),
         attendance=tuple(
@@ -291,7 +320,7 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
         three_way_meetings=meetings,
         summaries=summaries,
         fieldwork=_fieldwork_facts(engagement.pk),
-        has_stakeholder_results=False,
+        has_stakeholder_results=bool(trends),
         includes_previews=include_unreleased,
         viewer_role=viewer_role,
         generated_at=now,

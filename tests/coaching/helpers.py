@@ -12,7 +12,16 @@ from django.utils import timezone
 from coaching.models import PartnershipCheckIn
 from engagements.models import AgendaItem, Engagement, Session
 from fieldwork.models import Commitment
-from tests.factories import CommitmentFactory, EngagementFactory, PracticeLogFactory, SessionFactory
+from stakeholders.models import FeedbackRequest, FeedbackRound
+from stakeholders.services import response_submit, round_close, round_open
+from tests.factories import (
+    CommitmentFactory,
+    EngagementFactory,
+    FeedbackRoundFactory,
+    PracticeLogFactory,
+    SessionFactory,
+    StakeholderFactory,
+)
 
 
 def at(days: float, hour: int = 10):
@@ -64,6 +73,47 @@ def grow_history(engagement: Engagement, n: int) -> None:
         reviewed(session, Commitment.Outcome.NOT_DONE, forgotten=True)
         PracticeLogFactory(commitment=done, occurred_at=at(-base + 3))
         PracticeLogFactory(commitment=done, occurred_at=at(-3 - i))
+
+
+def feedback_round(
+    engagement: Engagement,
+    answers: dict[str, list[list[int]]],
+    *,
+    opened_days_ago: int = 1,
+    closes_in_days: int = 1,
+    close: bool = True,
+    suggestion: str = "",
+) -> FeedbackRound:
+    """A progress round of `engagement` answered by new stakeholders, closed unless `close=False`.
+
+    `answers` maps a rater group to one list of scores (one per goal, in goal order) per person:
+    `{"peer": [[2, 1], [1, 1], [3, 2]]}` is three peers. Rounds open in the order they are made.
+    """
+    goals = list(engagement.goals.order_by("position", "pk"))
+    people = [
+        (StakeholderFactory(engagement=engagement, relationship=group, goals=goals), scores)
+        for group, rows in answers.items()
+        for scores in rows
+    ]
+    today = timezone.localdate(timezone=engagement.coach.tz)
+    new_round = FeedbackRoundFactory(
+        engagement=engagement,
+        opens_on=today - timedelta(days=opened_days_ago),
+        closes_on=today + timedelta(days=closes_in_days),
+    )
+    round_open(feedback_round=new_round, notify=False)
+    for stakeholder, scores in people:
+        if not scores:
+            continue  # asked, did not answer
+        request = FeedbackRequest.objects.get(round=new_round, stakeholder=stakeholder)
+        response_submit(
+            request=request,
+            scores={g.pk: s for g, s in zip(goals, scores, strict=True)},
+            suggestions={goals[0].pk: suggestion} if suggestion else {},
+        )
+    if close:
+        round_close(feedback_round=new_round)
+    return new_round
 
 
 def queries_for(client, path: str) -> int:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from engagements.models import Engagement, Session
 from fieldwork.models import Commitment
 from notifications.models import Notification
-from tests.coaching.helpers import at, grow_history, held, reviewed
+from tests.coaching.helpers import at, feedback_round, grow_history, held, reviewed
 from tests.factories import (
     CommitmentFactory,
     EngagementFactory,
@@ -136,6 +136,25 @@ def test_cards_show_how_much_reviewed_fieldwork_was_done(cast, client_for):
     assert "Fieldwork done: 2 of 3 reviewed" in html and "67%" in html
 
 
+def test_a_feedback_round_about_to_close_below_the_threshold_needs_attention(cast, client_for):
+    feedback_round(
+        cast.lee_engagement,
+        {"peer": [[1, 1], [], []], "direct_report": [[2, 2], [1, 1], [0, 0]]},
+        closes_in_days=2,
+        close=False,
+    )
+    attention = _attention(client_for("ada"))
+    assert "Progress round 1 closes in 2 days with too few answers: peers 1 of 3" in attention
+    assert "direct reports" not in attention  # three answered: enough
+
+
+def test_a_round_closing_later_or_a_group_too_small_to_ever_count_is_left_alone(cast, client_for):
+    feedback_round(cast.lee_engagement, {"peer": [[1, 1], [], []]}, closes_in_days=10, close=False)
+    feedback_round(cast.liv_engagement, {"manager": [[]]}, closes_in_days=1, close=False)
+    assert "too few answers" not in _attention(client_for("ada"))
+    assert "too few answers" not in _attention(client_for("ben"))
+
+
 def test_another_coachs_engagements_never_appear(cast, client_for):
     SessionFactory(engagement=cast.liv_engagement, starts_at=at(-3), status=Session.Status.NO_SHOW)
     html = client_for("ada").get("/coach/").content.decode()
@@ -179,13 +198,15 @@ def test_the_coach_home_runs_the_same_queries_with_many_engagements_and_years_of
         grow_history(engagement, 3)
         SessionFactory(engagement=engagement, starts_at=at(-3), status=Session.Status.NO_SHOW)
         NotificationFactory(recipient=engagement.leader, engagement_id=engagement.pk, status=Notification.Status.FAILED)
+        if engagement.status == Engagement.Status.ACTIVE:
+            feedback_round(engagement, {"peer": [[1], [], []]}, closes_in_days=1, close=False)
     held(cast.lee_engagement, 3)
     client = client_for("ada")
     # Session, user; open engagements with counts and last practice, their goals; sessions waiting
-    # for an outcome; failed e-mails; forgotten commitments; fieldwork counts of the cards; this
-    # week's sessions; with a filter other than "open": the filtered cards and their goals. The
-    # navigation's "leads" and "sponsors" checks.
-    expected = 11 if status == "" else 13
+    # for an outcome; failed e-mails; forgotten commitments; feedback rounds closing short; fieldwork
+    # counts of the cards; this week's sessions; with a filter other than "open": the filtered cards
+    # and their goals. The navigation's "leads" and "sponsors" checks.
+    expected = 12 if status == "" else 14
     with django_assert_num_queries(expected):
         response = client.get(f"/coach/?status={status}" if status else "/coach/")
     assert response.status_code == 200

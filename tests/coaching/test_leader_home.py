@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from engagements.models import Engagement, Session
-from tests.coaching.helpers import PartnershipCheckInFactory, at, grow_history, held
+from tests.coaching.helpers import PartnershipCheckInFactory, at, feedback_round, grow_history, held
 from tests.factories import (
     EngagementFactory,
     GoalFactory,
@@ -77,12 +77,19 @@ def test_goals_show_the_leaders_own_rating_trend(cast, client_for):
     assert "Rate this goal in your weekly reflection" in html  # the second goal has no rating yet
 
 
+def test_goals_show_the_stakeholders_net_score_once_a_round_has_closed(cast, client_for):
+    feedback_round(cast.lee_engagement, {"peer": [[1, 2], [2, 2], [1, 1]]}, opened_days_ago=30)
+    html = client_for("lee").get("/leader/").content.decode()
+    assert "Stakeholders <strong>+1.3</strong>" in html and "Progress round 1; target +1" in html
+
+
 @pytest.mark.parametrize("size", [1, 8])
 def test_the_leader_home_runs_the_same_queries_as_history_grows(cast, client_for, django_assert_num_queries, size):
     grow_history(cast.lee_engagement, size)
     for i in range(size):
         reflection = WeeklyReflectionFactory(engagement=cast.lee_engagement, iso_year=2026, iso_week=30 + i)
         SelfRatingFactory(reflection=reflection, goal=cast.lee_goals[0], score=5)
+        feedback_round(cast.lee_engagement, {"peer": [[1, 2], [2, 2], [1, 1]]}, opened_days_ago=80 - i)
         old = EngagementFactory(coach=cast.ben, leader=cast.lee, status=Engagement.Status.COMPLETED)
         GoalFactory(engagement=old)
         SessionFactory(engagement=old, starts_at=at(-300), status=Session.Status.HELD)
@@ -93,6 +100,7 @@ def test_the_leader_home_runs_the_same_queries_as_history_grows(cast, client_for
 
 
 # Session, user; engagements with counts and the last check-in, their goals, upcoming sessions, their
-# agenda items, the goals' self-ratings; fieldwork: active commitments, open engagements, this week's
-# reflections; the navigation's "leads" and "sponsors" checks.
-LEADER_HOME_QUERIES = 12
+# agenda items, the goals' self-ratings; the stakeholder trend: closed rounds, goals, scores; fieldwork:
+# active commitments, open engagements, this week's reflections; the navigation's "leads" and
+# "sponsors" checks.
+LEADER_HOME_QUERIES = 15

@@ -12,7 +12,8 @@ import subprocess
 import pytest
 
 from engagements.models import AgendaItem, Session
-from tests.coaching.helpers import PartnershipCheckInFactory, at, held, reviewed
+from stakeholders.models import Stakeholder
+from tests.coaching.helpers import PartnershipCheckInFactory, at, feedback_round, held, reviewed
 from tests.factories import CommitmentFactory, PracticeLogFactory, WeeklyReflectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,9 +101,26 @@ def _seed_fieldwork_secrets(cast) -> dict[str, str]:
     return texts
 
 
+def _seed_stakeholder_secrets(cast) -> dict[str, str]:
+    texts = {
+        "stakeholder suggestion": "SECRET-SUGGESTION Stop rolling your eyes at the CFO.",
+        "stakeholder name": "SECRET-NAME Priya Ramaswamy",
+        "stakeholder e-mail": "secret-priya@acme.example",
+    }
+    feedback_round(
+        cast.lee_engagement,
+        {"peer": [[2, 1], [1, 1], [3, 2]]},
+        opened_days_ago=20,
+        suggestion=texts["stakeholder suggestion"],
+    )
+    one = Stakeholder.objects.filter(engagement=cast.lee_engagement).first()
+    Stakeholder.objects.filter(pk=one.pk).update(name=texts["stakeholder name"], email=texts["stakeholder e-mail"])
+    return texts
+
+
 @pytest.fixture
 def private_texts(cast) -> dict[str, str]:
-    return _seed_engagement_secrets(cast) | _seed_fieldwork_secrets(cast)
+    return _seed_engagement_secrets(cast) | _seed_fieldwork_secrets(cast) | _seed_stakeholder_secrets(cast)
 
 
 def _pdf_text(content: bytes) -> str:
@@ -136,6 +154,7 @@ def test_no_sponsor_page_or_pdf_contains_private_text(cast, client_for, private_
     ]
     assert not leaks, leaks
     assert "Released." in pages["summary"] and "Released." in pages["summary PDF"]
+    assert "Stakeholder net score" in pages["summary"]  # the round's aggregate is there, its texts are not
     # The seeding worked: the leader, who may read them, does see private texts on their own pages.
     leader_home = client_for("lee").get("/leader/").content.decode()
     assert private_texts["commitment text"] in leader_home and private_texts["regular agenda item"] in leader_home

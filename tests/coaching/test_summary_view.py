@@ -8,7 +8,7 @@ import pytest
 
 from coaching.summary import engagement_summary
 from engagements.models import AgendaItem, Session
-from tests.coaching.helpers import at, grow_history, held, reviewed
+from tests.coaching.helpers import at, feedback_round, grow_history, held, reviewed
 from tests.factories import CommitmentFactory, PracticeLogFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +199,42 @@ def test_fieldwork_appears_as_counts_and_a_weekly_chart_without_any_text(cast, c
     assert '<title id="practice-' in html and "Practice logged per week" in html
 
 
+def test_each_goal_shows_the_stakeholders_net_score_across_closed_rounds(cast, client_for):
+    e = cast.lee_engagement
+    feedback_round(e, {"peer": [[1, 0], [1, 1], [2, 2]]}, opened_days_ago=60)
+    feedback_round(e, {"peer": [[2, 1], [2, 1]], "direct_report": [[3, 1], [1, 2], [2, 3]]}, opened_days_ago=30)
+
+    html = client_for("sam").get(_url(e)).content.decode()
+
+    goal = cast.lee_goals[0]
+    assert f'id="trend-{goal.pk}-title">Stakeholder net score: {goal.title}</title>' in html
+    assert "Progress round 1" in html and "+1.3" in html  # (1 + 1 + 2) / 3
+    assert "Progress round 2" in html
+    assert "Rounds or groups with too few answers to stay anonymous are left out." in html
+
+
+def test_a_round_where_no_group_reached_the_threshold_is_a_gap_not_a_score(cast, client_for):
+    e = cast.lee_engagement
+    feedback_round(e, {"peer": [[1, 1], [2, 2], [3, 3]]}, opened_days_ago=60)
+    feedback_round(e, {"peer": [[-3, -3], [-3, -3]]}, opened_days_ago=30)  # two peers: below K = 3
+
+    assert "left out (too few answers)" in client_for("sam").get(_url(e)).content.decode()
+    trend = engagement_summary(viewer=cast.sam, pk=e.pk).goals[0].trend
+    assert [value for _, value in trend.rows] == ["+2", "left out (too few answers)"]
+
+
+def test_no_trend_is_shown_before_a_round_has_enough_answers(cast, client_for):
+    feedback_round(cast.lee_engagement, {"peer": [[3, 3], [3, 3]]})
+    html = client_for("sam").get(_url(cast.lee_engagement)).content.decode()
+    assert "Stakeholder net score" not in html
+    assert "Stakeholder results appear here after a feedback round" in html
+
+
+def test_an_open_round_is_not_in_the_trend(cast, client_for):
+    feedback_round(cast.lee_engagement, {"peer": [[3, 3], [3, 3], [3, 3]]}, close=False)
+    assert "Stakeholder net score" not in client_for("sam").get(_url(cast.lee_engagement)).content.decode()
+
+
 def test_an_engagement_without_fieldwork_says_so(cast, client_for):
     assert "No fieldwork agreed yet." in client_for("sam").get(_url(cast.lee_engagement)).content.decode()
 
@@ -206,9 +242,12 @@ def test_an_engagement_without_fieldwork_says_so(cast, client_for):
 @pytest.mark.parametrize("rounds", [1, 6])
 def test_the_summary_runs_the_same_queries_whatever_the_history(cast, client_for, django_assert_num_queries, rounds):
     grow_history(cast.lee_engagement, rounds)
+    for i in range(rounds):
+        feedback_round(cast.lee_engagement, {"peer": [[1, 2], [2, 2], [0, 1]]}, opened_days_ago=80 - i)
     client = client_for("sam")
     # Session, user; engagement, its sponsors, its goals, its sessions, its three-way agenda;
-    # fieldwork counts, practice logged per week; the navigation's "leads" and "sponsors" checks.
-    with django_assert_num_queries(11):
+    # fieldwork counts, practice logged per week; stakeholder rounds, goals, scores; the navigation's
+    # "leads" and "sponsors" checks.
+    with django_assert_num_queries(14):
         response = client.get(_url(cast.lee_engagement))
     assert response.content.decode().count("Three-way topic") == rounds
