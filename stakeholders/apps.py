@@ -11,3 +11,7 @@ class StakeholdersConfig(AppConfig):
         from .panels import engagement_panel
 
         register_engagement_panel(engagement_panel)
+
+        from .notifications import register_sources
+
+        register_sources()

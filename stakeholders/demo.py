@@ -38,12 +38,18 @@ KEEP = [
     "Being open about what you don't know yet.",
     "Backing the team in front of the regional director.",
     "Asking for our view before the operations review.",
+    "Walking the warehouse floor on Monday mornings.",
+    "Thanking people by name when a shipment is saved.",
+    "Keeping the Friday update short and honest.",
 ]
 START = [
     "Pause before answering when the VP pushes back; the room follows your tone.",
     "Let team leads present their own numbers.",
     "Say which decisions you want us to take without checking with you.",
     "Share the reasons behind a change, not only the change.",
+    "Block time for coaching your team leads, and protect it.",
+    "Ask how we would solve it before you offer your own answer.",
+    "Tell us early when priorities from head office shift.",
 ]
 SUGGESTIONS = [
     "In the Monday review, try summarising the objection before you answer it.",

@@ -236,6 +236,11 @@ class FeedbackRequest(models.Model):
         """Not answered and not withdrawn: the link may still be used while the round is open."""
         return self.answered_at is None and self.withdrawn_at is None
 
+    @property
+    def send_overdue(self) -> bool:
+        """Still waiting to be sent ten minutes on: the queue or the mail server is not keeping up."""
+        return self.send_status == self.SendStatus.PENDING and self.created_at < timezone.now() - timedelta(minutes=10)
+
 
 class FeedbackResponse(models.Model):
     """The answers behind one used link. Shown only inside aggregates, never next to a person."""

@@ -314,7 +314,10 @@ def _enqueue_sends(request_ids: list[int]) -> None:
 
     def enqueue() -> None:
         for pk in request_ids:
-            send_feedback_request.delay(pk)
+            try:
+                send_feedback_request.delay(pk)
+            except Exception:  # an unreachable broker must not undo an opened round: the rows stay pending
+                logger.exception("Could not queue feedback request %s; the coach can send it again", pk)
 
     transaction.on_commit(enqueue)
 

@@ -99,3 +99,21 @@ def test_an_answered_request_is_not_sent(request_to_send):
 
 def test_open_due_rounds_task_reports_how_many_opened(db):
     assert tasks.open_due_feedback_rounds.delay().get() == 0
+
+
+def test_an_unreachable_broker_leaves_the_round_open_and_the_requests_pending(
+    cast, lee_roster, django_capture_on_commit_callbacks
+):
+    from stakeholders.models import FeedbackRound
+    from tests.factories import FeedbackRoundFactory
+
+    feedback_round = FeedbackRoundFactory(engagement=cast.lee_engagement)
+    with mock.patch.object(tasks.send_feedback_request, "delay", side_effect=ConnectionRefusedError("broker down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.round_open(feedback_round=feedback_round)
+
+    assert FeedbackRound.objects.get(pk=feedback_round.pk).status == "open"
+    assert set(FeedbackRequest.objects.filter(round=feedback_round).values_list("send_status", flat=True)) == {
+        "pending"
+    }
+    assert mail.outbox == []

@@ -1,0 +1,102 @@
+"""What the outbox owes about stakeholder feedback: reminders 3 and 7 days after an unanswered request.
+
+Registered from `StakeholdersConfig.ready()`. Two reminders at most per request, each once
+(period keys `stakeholder:<request>:1` and `:2`), none once the answer has arrived, the request was
+withdrawn or the round no longer accepts answers. The reminder carries the same private link as the
+request (`services.request_link_for_nudge`). Stakeholders have no account: the recipient is their
+address, in the leader's time zone (the one-a-day limit counts in it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+
+from notifications.models import Kind, Notification
+from notifications.registry import DueSpec, Message, Skip, Source, register
+
+from . import services
+from .models import FeedbackRequest, FeedbackRound
+
+CHUNK = 500
+FIRST_NUDGE = timedelta(days=3)
+SECOND_NUDGE = timedelta(days=7)
+
+
+def find_stakeholder_nudges(now: datetime) -> Iterator[DueSpec]:
+    rows = (
+        FeedbackRequest.objects.filter(
+            answered_at__isnull=True,
+            withdrawn_at__isnull=True,
+            send_status=FeedbackRequest.SendStatus.SENT,
+            sent_at__lte=now - FIRST_NUDGE,
+            round__status=FeedbackRound.Status.OPEN,
+        )
+        .order_by("pk")
+        .values_list(
+            "pk", "sent_at", "stakeholder__email", "round__engagement_id", "round__engagement__leader__time_zone"
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    for pk, sent_at, email, engagement_id, tz in rows:
+        # The first reminder only until the second is due: a late tick never sends both at once.
+        number, due = (2, sent_at + SECOND_NUDGE) if now >= sent_at + SECOND_NUDGE else (1, sent_at + FIRST_NUDGE)
+        yield DueSpec(
+            kind=Kind.STAKEHOLDER_NUDGE,
+            period_key=f"stakeholder:{pk}:{number}",
+            due_at=due,
+            recipient_email=email,
+            time_zone=tz,
+            engagement_id=engagement_id,
+            context={"request_id": pk, "number": number},
+        )
+
+
+def build_stakeholder_nudge(notification: Notification) -> Message:
+    request = (
+        FeedbackRequest.objects.select_related("stakeholder", "round__engagement__leader", "round__engagement__coach")
+        .filter(pk=notification.context.get("request_id"))
+        .first()
+    )
+    if request is None:
+        raise Skip("The feedback request no longer exists.")
+    if request.answered_at is not None:
+        raise Skip("The stakeholder has answered.")
+    try:
+        url = services.request_link_for_nudge(request=request)
+    except ValidationError as exc:
+        raise Skip(" ".join(exc.messages)) from None
+    engagement = request.round.engagement
+    return Message(
+        template="stakeholder-nudge",
+        context={
+            "stakeholder_name": request.stakeholder.name,
+            "leader": engagement.leader,
+            "coach": engagement.coach,
+            "round": request.round,
+            "last_reminder": notification.context.get("number") == 2,
+            "minutes": services.MINUTES_TO_ANSWER,
+        },
+        link=url,
+    )
+
+
+def record_nudge(notification: Notification) -> None:
+    request = FeedbackRequest.objects.filter(pk=notification.context.get("request_id")).first()
+    if request is not None:
+        services.request_record_nudge(request=request)
+
+
+def register_sources() -> None:
+    register(
+        Source(
+            kind=Kind.STAKEHOLDER_NUDGE,
+            find_due=find_stakeholder_nudges,
+            build=build_stakeholder_nudge,
+            after_send=record_nudge,
+            applies_to=lambda user: False,  # stakeholders have no account: they use the link in the e-mail
+            description="Reminders to stakeholders who have not answered a feedback request.",
+        )
+    )
