@@ -200,7 +200,9 @@ class FeedbackRequest(models.Model):
         FAILED = "failed", "Could not be sent"
 
     round = models.ForeignKey(FeedbackRound, on_delete=models.CASCADE, related_name="requests")
-    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, related_name="requests")
+    # RESTRICT: a stakeholder who was asked cannot be deleted on their own (deactivate them instead),
+    # but deleting the whole engagement still removes its rounds, requests and answers.
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.RESTRICT, related_name="requests")
     relationship = models.CharField(
         max_length=16, choices=Relationship.choices, help_text="The stakeholder's group when the round opened."
     )

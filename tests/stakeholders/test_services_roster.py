@@ -178,3 +178,17 @@ def test_threshold_is_locked_once_a_round_has_opened(cast, lee_roster, open_roun
 def test_threshold_outside_2_to_10_is_refused(cast, threshold):
     with pytest.raises(ValidationError):
         services.engagement_set_threshold(engagement=cast.lee_engagement, threshold=threshold)
+
+
+def test_database_keeps_the_answers_of_someone_asked_but_an_engagement_can_still_be_deleted(
+    cast, lee_roster, open_round
+):
+    from django.db.models import RestrictedError
+
+    open_round()
+
+    with pytest.raises(RestrictedError), transaction.atomic():
+        lee_roster.peer[0].delete()
+    cast.lee_engagement.delete()
+
+    assert not FeedbackRequest.objects.exists()
