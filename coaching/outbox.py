@@ -17,12 +17,9 @@ from django.shortcuts import render
 from engagements.models import Engagement
 from engagements.panels import Panel, register_engagement_panel
 from notifications import selectors as outbox_selectors
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 
 PAGE_SIZE = 50
-# A stakeholder's address would tell the coach who has not answered yet; shown only when a send
-# failed, because then the coach has to correct it.
-MASKED_KINDS = {Kind.STAKEHOLDER_NUDGE}
 
 
 @dataclass
@@ -46,8 +43,8 @@ def _row(engagement: Engagement, notification: Notification) -> OutboxRow:
     if notification.recipient_id is not None:
         role = "leader" if notification.recipient_id == engagement.leader_id else ""
         return OutboxRow(notification, str(notification.recipient), role)
-    if notification.kind in MASKED_KINDS and notification.status != Notification.Status.FAILED:
-        return OutboxRow(notification, "A stakeholder", "stakeholder")
+    # Stakeholders have no account. Like the round page, the outbox shows whom a reminder went to
+    # (the coach sees who has answered, to remind people), never what anyone answered.
     return OutboxRow(notification, notification.recipient_email, "stakeholder")
 
 

@@ -12,3 +12,7 @@ class FieldworkConfig(AppConfig):
 
         register_session_panel(session_panel)
         register_engagement_panel(engagement_panel)
+
+        from .notifications import register_sources
+
+        register_sources()

@@ -9,6 +9,7 @@ or feedback requests. Each app above it registers, from its `AppConfig.ready()`,
 - `build(notification)` returns what to send as a `Message`, or raises `Skip` when the message is no
   longer wanted (the session was cancelled, the answer arrived, the engagement was paused).
 - `applies_to(user)` says whether the person can receive this kind, for the preferences page.
+- `after_send(notification)`, optional, records on the owning app's rows that the message went out.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class Source:
     build: Callable[[Notification], Message]
     applies_to: Callable[[object], bool] = lambda user: True
     description: str = ""
+    # Bookkeeping of the owning app once the mail server has accepted the message (best effort).
+    after_send: Callable[[Notification], None] | None = None
 
     @property
     def label(self) -> str:

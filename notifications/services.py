@@ -104,12 +104,20 @@ def _enqueue_send(notification_id: int) -> None:
         logger.exception("Could not enqueue notification %s", notification_id)
 
 
+def _enqueue_sends(notification_ids: list[int]) -> None:
+    for notification_id in notification_ids:
+        _enqueue_send(notification_id)
+
+
 def notifications_enqueue_due(*, now: datetime) -> int:
     """Enqueues a send for each due row not already on its way; returns how many were enqueued.
 
     A row counts as on its way for `NOTIFICATIONS_SENDING_TIMEOUT` after it was enqueued, so a lost
-    task message or a worker killed mid-send is retried after that time, never sooner. Each row is
-    marked with a compare-and-set on `enqueued_at`, so two ticks at the same moment enqueue it once.
+    task message or a worker killed mid-send is retried after that time, never sooner. Rows are taken
+    a batch at a time: locked (`SKIP LOCKED`: a second tick at the same moment passes over them and,
+    once this batch commits, no longer sees them as due), marked with one UPDATE, and their sends
+    enqueued when the batch commits. So two ticks at the same moment enqueue each row once, with two
+    statements per batch instead of one per row.
     """
     stale = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT)
     not_on_its_way = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
@@ -117,19 +125,19 @@ def notifications_enqueue_due(*, now: datetime) -> int:
     enqueued = 0
     last_pk = 0
     while True:
-        rows = list(
-            Notification.objects.filter(due, pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", "enqueued_at")[:ENQUEUE_BATCH]
-        )
-        if not rows:
-            return enqueued
-        last_pk = rows[-1][0]
         with transaction.atomic():
-            for pk, enqueued_at in rows:
-                if Notification.objects.filter(pk=pk, enqueued_at=enqueued_at).update(enqueued_at=now):
-                    transaction.on_commit(partial(_enqueue_send, pk))
-                    enqueued += 1
+            pks = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(due, pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:ENQUEUE_BATCH]
+            )
+            if not pks:
+                return enqueued
+            last_pk = pks[-1]
+            Notification.objects.filter(pk__in=pks).update(enqueued_at=now)
+            transaction.on_commit(partial(_enqueue_sends, pks))
+        enqueued += len(pks)
 
 
 @dataclass
@@ -247,7 +255,7 @@ def compose(notification: Notification, message: registry.Message):
     """The e-mail for a notification: the source's triple plus unsubscribe links and headers."""
     recipient = notification.recipient
     address = recipient.email if recipient is not None else notification.recipient_email
-    unsubscribe = unsubscribe_url(recipient_key=notification.recipient_key, kind=notification.kind)
+    unsubscribe = unsubscribe_url(notification_id=notification.pk)
     context = {
         **message.context,
         "link": _absolute(message.link),
@@ -311,32 +319,40 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
             return _fail(notification, error)
         _mine(notification).update(status=Status.PENDING, last_error=error, claimed_at=None, enqueued_at=timezone.now())
         raise TransientDeliveryError(error) from exc
-    return _finish(notification, status=Status.SENT, sent_at=timezone.now())
+    status = _finish(notification, status=Status.SENT, sent_at=timezone.now())
+    if source.after_send is not None:
+        try:
+            source.after_send(notification)
+        except Exception:  # the e-mail is out; a bookkeeping error must not make it look unsent
+            logger.exception("After-send step of notification %s failed", notification.pk)
+    return status
 
 
 # --- Unsubscribing and preferences ------------------------------------------------------------
 
 
-def unsubscribe_token(*, recipient_key: str, kind: str) -> str:
-    return signing.dumps({"r": recipient_key, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+def unsubscribe_token(*, notification_id: int) -> str:
+    """The signed, opaque token of a message's unsubscribe link: it names the message, not the person."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(notification_id))
 
 
-def unsubscribe_url(*, recipient_key: str, kind: str) -> str:
-    token = unsubscribe_token(recipient_key=recipient_key, kind=kind)
-    return settings.SITE_URL + reverse("notifications:unsubscribe", args=[token])
+def unsubscribe_url(*, notification_id: int) -> str:
+    return settings.SITE_URL + reverse(
+        "notifications:unsubscribe", args=[unsubscribe_token(notification_id=notification_id)]
+    )
 
 
 def unsubscribe_read(*, token: str) -> tuple[str, str] | None:
-    """(recipient key, kind) behind an unsubscribe link, or None for a forged or damaged one."""
-    if not token or len(token) > 500:
+    """(recipient key, kind) of the message behind an unsubscribe link; None for a forged or unknown one."""
+    if not token or len(token) > 200:
         return None
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("k") not in Kind.values or not isinstance(data.get("r"), str):
+    if not value.isdigit():
         return None
-    return data["r"], data["k"]
+    return Notification.objects.filter(pk=int(value)).values_list("recipient_key", "kind").first()
 
 
 def opt_out_add(*, recipient_key: str, kind: str, via: str = OptOut.Via.LINK) -> OptOut:

@@ -1,8 +1,14 @@
 """E-mail preferences, the unsubscribe link and the per-engagement outbox."""
 
+from notifications.models import Notification
 from notifications.services import unsubscribe_token
 
 from .base import ALLOWED, GONE, PEOPLE, UrlCase, coach_only
+
+
+def _unsubscribe_link(**fields) -> str:
+    notification = Notification.objects.create(due_at=Notification._meta.get_field("created_at").default(), **fields)
+    return f"/notifications/unsubscribe/{unsubscribe_token(notification_id=notification.pk)}/"
 
 
 def cases(cast) -> list[UrlCase]:
@@ -10,11 +16,20 @@ def cases(cast) -> list[UrlCase]:
     everyone_signed_in = {p: ALLOWED for p in PEOPLE if p not in ("anonymous", "stakeholder")}
     # The unsubscribe link works like a private link: whoever holds a valid one may use it, signed in
     # or not (a stakeholder holds one for their own address); a forged one is gone for everybody.
-    lee_link = "/notifications/unsubscribe/{}/".format(
-        unsubscribe_token(recipient_key=f"user:{cast.lee.pk}", kind="reflection_prompt")
+    lee_link = _unsubscribe_link(
+        recipient=cast.lee,
+        recipient_email=cast.lee.email,
+        recipient_key=f"user:{cast.lee.pk}",
+        kind="reflection_prompt",
+        period_key="reflection:2026-W11",
+        engagement_id=e.pk,
     )
-    stakeholder_link = "/notifications/unsubscribe/{}/".format(
-        unsubscribe_token(recipient_key="email:pat@example.com", kind="stakeholder_nudge")
+    stakeholder_link = _unsubscribe_link(
+        recipient_email="pat@example.com",
+        recipient_key="email:pat@example.com",
+        kind="stakeholder_nudge",
+        period_key="stakeholder:1:1",
+        engagement_id=e.pk,
     )
     anyone_with_the_link = {p: ALLOWED for p in PEOPLE}
     return [
@@ -30,7 +45,7 @@ def cases(cast) -> list[UrlCase]:
         ),
         UrlCase(
             "notifications:unsubscribe",
-            "/notifications/unsubscribe/forged.token:value/",
+            "/notifications/unsubscribe/1:forged-signature/",
             expect={p: GONE for p in PEOPLE},
         ),
         UrlCase(
