@@ -16,6 +16,7 @@ from accounts.models import Practice, User
 from engagements import services as engagement_services
 from engagements.models import Engagement, Session
 from fieldwork import demo as fieldwork_demo
+from notifications import demo as notification_demo
 from stakeholders import demo as stakeholder_demo
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo sign-in, never used in production
@@ -185,4 +186,5 @@ def seed() -> list[Engagement]:
         engagements=list(Engagement.objects.filter(leader__in=[lee, liv]).select_related("coach", "leader"))
     )
     stakeholder_demo.seed(engagements=Engagement.objects.filter(leader=lee).select_related("coach", "leader"))
+    notification_demo.seed(people=list(people.values()), reflection_choices={liv: (0, time(8, 30))})
     return created

@@ -239,7 +239,7 @@ def register_sources() -> None:
             find_due=find_reflection_prompts,
             build=build_reflection_prompt,
             applies_to=_leads_an_engagement,
-            description="Once a week, at the day and time you choose below: look back on your week.",
+            description="Once a week, on the day and at the time you choose above: look back on your week.",
         )
     )
     register(

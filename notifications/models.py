@@ -33,6 +33,17 @@ class Kind(models.TextChoices):
     NO_NEXT_SESSION = "no_next_session", "No next session booked"
 
 
+#: How pages name a kind in the plural ("you will no longer receive session reminders").
+KIND_PLURALS = {
+    Kind.REFLECTION_PROMPT: "weekly reflection prompts",
+    Kind.SESSION_REMINDER: "session reminders",
+    Kind.AGENDA_PROMPT: "agenda prompts",
+    Kind.FIELDWORK_NUDGE: "fieldwork nudges",
+    Kind.STAKEHOLDER_NUDGE: "reminders about feedback requests",
+    Kind.NO_SHOW_FOLLOW_UP: "no-show follow-ups",
+    Kind.NO_NEXT_SESSION: "“no next session booked” nudges",
+}
+
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox.
 URGENT_KINDS = frozenset({Kind.SESSION_REMINDER})
 

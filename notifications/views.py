@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
 from .forms import PreferencesForm
-from .models import Kind, OptOut
+from .models import KIND_PLURALS, Kind, OptOut
 
 PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 UNSUBSCRIBE_RATE = (30, 600)  # requests per address, seconds
@@ -78,7 +78,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if parsed is None:
         return _private(render(request, "notifications/unsubscribe.html", {"state": "invalid"}, status=404))
     recipient_key, kind = parsed
-    context = {"kind_label": Kind(kind).label, "is_account": recipient_key.startswith("user:")}
+    context = {"kinds": KIND_PLURALS[kind], "is_account": recipient_key.startswith("user:")}
     if request.method == "POST":
         services.opt_out_add(recipient_key=recipient_key, kind=kind, via=OptOut.Via.LINK)
         return _private(render(request, "notifications/unsubscribe.html", {**context, "state": "done"}))

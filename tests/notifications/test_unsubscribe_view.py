@@ -25,7 +25,7 @@ def test_opening_the_link_asks_first_and_changes_nothing(agenda_link):
     response = Client().get(agenda_link)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "You will no longer receive the <strong>agenda prompt</strong>" in page
+    assert "You will no longer receive <strong>agenda prompts</strong>" in page
     assert not OptOut.objects.exists()
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
