@@ -237,8 +237,15 @@ def _last_session(now: datetime):
 def find_no_next_session(now: datetime) -> Iterator[DueSpec]:
     last = _last_session(now)
     upcoming = Session.objects.filter(engagement=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now)
+    # An engagement whose last session lies in the window has a session in the window: starting from
+    # those sessions (index on status and start) spares the tick a pass over every active engagement.
+    in_window = Session.objects.filter(
+        status__in=[s for s in Session.Status.values if s != Session.Status.CANCELLED],
+        starts_at__lte=now - NO_NEXT_SESSION_AFTER,
+        starts_at__gt=now - NO_NEXT_SESSION_AFTER - COACH_NUDGE_CATCH_UP,
+    ).values("engagement_id")
     rows = (
-        Engagement.objects.filter(status=Engagement.Status.ACTIVE)
+        Engagement.objects.filter(status=Engagement.Status.ACTIVE, pk__in=in_window)
         .annotate(last_pk=Subquery(last.values("pk")[:1]), last_at=Subquery(last.values("starts_at")[:1]))
         .filter(
             last_at__lte=now - NO_NEXT_SESSION_AFTER,
