@@ -274,6 +274,12 @@ CELERY_BEAT_SCHEDULE = {
         # A tick nobody ran in time is dropped: the next one finds the same rows due.
         "options": {"expires": float(max(1, NOTIFICATIONS_TICK_SECONDS - 1))},
     },
+    # Planned stakeholder feedback rounds open on their opening day (in the coach's time zone).
+    "stakeholders-open-due-rounds": {
+        "task": "stakeholders.tasks.open_due_feedback_rounds",
+        "schedule": 900.0,
+        "options": {"expires": 899.0},
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------------

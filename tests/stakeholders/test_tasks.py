@@ -117,3 +117,13 @@ def test_an_unreachable_broker_leaves_the_round_open_and_the_requests_pending(
         "pending"
     }
     assert mail.outbox == []
+
+
+def test_beat_opens_planned_rounds_with_a_registered_task():
+    from django.conf import settings
+
+    from coaching.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["stakeholders-open-due-rounds"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
