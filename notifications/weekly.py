@@ -6,10 +6,11 @@ people; `weekly_due_filter` instead turns "due in the last `catch_up`, not yet r
 filter on the user table that the database answers with one scan:
 
 - for each time zone in use, the window (now - catch_up, now] becomes one or two local dates with a
-  range of wall-clock times, widened by `SLACK` on both sides for daylight-saving jumps;
+  range of wall-clock times; only when the zone's clocks change inside the window is the range widened
+  by `SLACK` on both sides, so the finder's own check decides the skipped or doubled hour;
 - a person matches when their weekday is that date's weekday and their time lies in the range (the
   default Friday 16:00 when they have no preference row), and no row of that kind exists for them with
-  the period key of that date's ISO week.
+  the period key of that date's ISO week (looked up on the outbox's unique index).
 
 It is a superset: the finder still confirms each person with `WeeklySchedule.last_occurrence`, so
 the exact rules (skipped and doubled hours) stay in one place.
@@ -21,7 +22,8 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 
 from .models import DEFAULT_REFLECTION_TIME, DEFAULT_REFLECTION_WEEKDAY, Notification, WeeklySchedule
 
@@ -31,9 +33,15 @@ _NOTHING = Q(pk__in=[])
 
 
 def _local_ranges(now: datetime, catch_up: timedelta, tz: zoneinfo.ZoneInfo) -> list[tuple[date, time, time]]:
-    """(local date, earliest, latest wall-clock time) covering (now - catch_up, now] with slack."""
-    start = (now - catch_up - SLACK).astimezone(tz).replace(tzinfo=None)
-    end = (now + SLACK).astimezone(tz).replace(tzinfo=None)
+    """(local date, earliest, latest wall-clock time) covering (now - catch_up, now].
+
+    With one UTC offset throughout, wall-clock times map exactly onto the window. When the clocks
+    change in or near it, the range is widened by `SLACK` on both sides.
+    """
+    moments = [now - catch_up - SLACK, now - catch_up / 2, now + SLACK]
+    slack = SLACK if len({m.astimezone(tz).utcoffset() for m in moments}) > 1 else timedelta(0)
+    start = (now - catch_up - slack).astimezone(tz).replace(tzinfo=None)
+    end = (now + slack).astimezone(tz).replace(tzinfo=None)
     ranges = []
     day = start.date()
     while day <= end.date():
@@ -53,6 +61,8 @@ def weekly_due_filter(*, now: datetime, catch_up: timedelta, kind: str, prefix: 
     """
     user_model = get_user_model()
     zones = user_model.objects.order_by().values_list("time_zone", flat=True).distinct()
+    # `user_recipient_key` in SQL: the lookup then runs on the outbox's unique index.
+    recipient_key = Concat(Value("user:"), Cast(OuterRef("pk"), output_field=CharField()), output_field=CharField())
     match = _NOTHING
     for name in zones:
         try:
@@ -61,7 +71,7 @@ def weekly_due_filter(*, now: datetime, catch_up: timedelta, kind: str, prefix: 
             continue
         for day, low, high in _local_ranges(now, catch_up, tz):
             recorded = Notification.objects.filter(
-                recipient_id=OuterRef("pk"), kind=kind, period_key=WeeklySchedule.period_key(day, prefix)
+                recipient_key=recipient_key, kind=kind, period_key=WeeklySchedule.period_key(day, prefix)
             )
             chosen = Q(
                 notification_preference__reflection_weekday=day.weekday(),
