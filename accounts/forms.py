@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
 
 from .models import time_zone_choices
 
@@ -32,3 +33,15 @@ class PreferencesForm(forms.Form):
 class InviteCoachForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Coach's name")
     email = forms.EmailField(label="Coach's e-mail")
+
+
+def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    """Shows a service's ValidationError on the form that was submitted, keeping what was typed.
+
+    Errors about a field the form has go next to that field; everything else is shown above the form.
+    """
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from engagements.access import get_engagement_for
 from engagements.models import Engagement
 from engagements.panels import Panel, register_engagement_panel
 from notifications import selectors as outbox_selectors
@@ -27,14 +28,6 @@ class OutboxRow:
     notification: Notification
     recipient: str
     role: str
-
-
-def _get_engagement_for(request: HttpRequest, pk: int) -> Engagement:
-    """The engagement `pk` when the signed-in person coaches it (joins the leader); anyone else gets a 404."""
-    engagement = Engagement.objects.coached_by(request.user).select_related("leader").filter(pk=pk).first()
-    if engagement is None:
-        raise Http404("No such engagement")
-    return engagement
 
 
 def _row(engagement: Engagement, notification: Notification) -> OutboxRow:
@@ -51,7 +44,7 @@ def _row(engagement: Engagement, notification: Notification) -> OutboxRow:
 @login_required
 def engagement_outbox(request: HttpRequest, pk: int) -> HttpResponse:
     """Queries: the engagement, the count for the pager, one page of notifications with recipients."""
-    engagement = _get_engagement_for(request, pk)
+    engagement = get_engagement_for(request, pk, coach_only=True)
     paginator = Paginator(outbox_selectors.outbox_for_engagement(engagement_id=engagement.pk), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = [_row(engagement, n) for n in page.object_list]

@@ -8,14 +8,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.forms import apply_validation_error
 from accounts.models import Invitation, User
 from accounts.services import invitation_create, invitation_send
 
 from . import selectors, services
+from .access import get_engagement_for, safe_next_url
 from .forms import (
     AgendaItemForm,
     EngagementCreateForm,
@@ -32,16 +34,13 @@ from .panels import engagement_panels, session_panels
 
 
 def _get_engagement_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> Engagement:
-    """The engagement `pk` if the signed-in person is its coach (or, unless `coach_only`, its leader).
-
-    Joins coach and leader, annotates session counts, prefetches sponsors and goals. Anyone else,
-    sponsors included, gets a 404: these pages carry confidential content.
-    """
-    qs = Engagement.objects.coached_by(request.user) if coach_only else Engagement.objects.worked_by(request.user)
-    try:
-        return selectors.engagement_detail(engagement_qs=qs, pk=pk)
-    except Engagement.DoesNotExist:
-        raise Http404("No such engagement") from None
+    """The engagement with session counts, sponsors and goals (see selectors.engagement_with_counts)."""
+    return get_engagement_for(
+        request,
+        pk,
+        coach_only=coach_only,
+        shape=lambda qs: selectors.engagement_with_counts(qs).prefetch_related("sponsors", "goals"),
+    )
 
 
 def _get_session_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> Session:
@@ -57,25 +56,9 @@ def _get_session_for(request: HttpRequest, pk: int, *, coach_only: bool = False)
         raise Http404("No such session") from None
 
 
-def _redirect_back(request: HttpRequest, *, fallback: Session) -> HttpResponse:
-    """Back to the page the form was on (a same-site path only), else the session page."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith("/"):
-        return redirect(target)
-    return redirect("engagements:session", pk=fallback.pk)
-
-
 def _require_coach(request: HttpRequest) -> None:
     if not request.user.is_coach:
         raise PermissionDenied("Only coaches can do this.")
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _report_invitations(request: HttpRequest, result: services.EngagementResult) -> None:
@@ -113,7 +96,7 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
                     sponsors=sponsors,
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             _report_invitations(request, result)
             messages.info(request, "Now add one to three goals and schedule the kick-off session.")
@@ -165,7 +148,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.engagement_update(engagement=engagement, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, "Engagement saved.")
             return redirect("engagements:detail", pk=engagement.pk)
@@ -202,7 +185,7 @@ def sponsor_add(request: HttpRequest, pk: int) -> HttpResponse:
                     email=form.cleaned_data["sponsor_email"],
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             _report_invitations(request, result)
             messages.success(request, f"{form.cleaned_data['sponsor_name']} now sponsors this engagement.")
@@ -254,7 +237,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
         try:
             services.goal_save(engagement=engagement, goal=goal, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, "Goal saved.")
             return redirect("engagements:detail", pk=engagement.pk)
@@ -279,7 +262,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             session = services.session_schedule(engagement=engagement, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, "Session scheduled.")
             return redirect("engagements:session", pk=session.pk)
@@ -326,7 +309,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.session_reschedule(session=session, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, "Session moved.")
             return redirect("engagements:session", pk=session.pk)
@@ -426,7 +409,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session, author=request.user, text=form.cleaned_data["text"], source=source
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             form = AgendaItemForm()
     if request.htmx:
@@ -436,7 +419,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     else:
         messages.success(request, "Topic added to the agenda.")
-    return _redirect_back(request, fallback=session)
+    return redirect(safe_next_url(request, reverse("engagements:session", args=[session.pk])))
 
 
 @login_required

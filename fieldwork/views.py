@@ -16,9 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.forms import apply_validation_error
+from engagements.access import safe_next_url
 from engagements.models import Engagement, Session
 
 from . import selectors, services
@@ -41,21 +42,6 @@ def _get_commitment_for(request: HttpRequest, pk: int) -> Commitment:
         return Commitment.objects.visible_to(request.user).select_related("engagement", "session", "goal").get(pk=pk)
     except Commitment.DoesNotExist:
         raise Http404("No such commitment") from None
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 def _session_url(session: Session) -> str:
@@ -121,13 +107,13 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session, author=request.user, template=template, **form.service_kwargs()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             note = f"Commitment added: “{commitment.text}”."
             if request.htmx:
                 return _render_codesign(request, session, notice=note)
             messages.success(request, note)
-            return redirect(_safe_next(request, _session_url(session)))
+            return redirect(safe_next_url(request, _session_url(session)))
     return _render_codesign(request, session, add_form=form, add_open=True)
 
 
@@ -148,12 +134,12 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.commitment_update(commitment=commitment, author=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             if request.htmx:
                 return _render_codesign(request, session, notice="Commitment saved.")
             messages.success(request, "Commitment saved.")
-            return redirect(_safe_next(request, _session_url(session)))
+            return redirect(safe_next_url(request, _session_url(session)))
     return _render_codesign(request, session, edit_form=form, editing=commitment.pk)
 
 
@@ -177,7 +163,7 @@ def commitment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, notice)
-    return redirect(_safe_next(request, _session_url(session)))
+    return redirect(safe_next_url(request, _session_url(session)))
 
 
 @login_required
@@ -218,14 +204,14 @@ def log_practice(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             log = services.practice_log(commitment=commitment, author=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             logged = commitment.logs.filter(kind=PracticeLog.Kind.PRACTISED).count()
             if log.kind == PracticeLog.Kind.COULD_NOT:
                 messages.info(request, "Noted. Bring what got in the way to your next session.")
             else:
                 messages.success(request, f"Practice logged: {logged} of {commitment.target_count} attempts so far.")
-            return redirect(_safe_next(request, reverse("home")))
+            return redirect(safe_next_url(request, reverse("home")))
     logged = commitment.logs.filter(kind=PracticeLog.Kind.PRACTISED).count()
     context = {
         "commitment": commitment,
@@ -235,7 +221,7 @@ def log_practice(request: HttpRequest, pk: int) -> HttpResponse:
         "closed": closed,
         "logged": logged,
         "percent": commitment.progress_percent(logged),
-        "next": _safe_next(request, ""),
+        "next": safe_next_url(request, ""),
     }
     return render(request, "fieldwork/log_form.html", context)
 
@@ -264,7 +250,7 @@ def log_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.practice_log_update(log=log, author=request.user, **kwargs)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, "Log saved.")
                 return redirect("fieldwork:commitment", pk=commitment.pk)
@@ -369,7 +355,7 @@ def reflection(request: HttpRequest) -> HttpResponse:
                 ratings=form.ratings(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             text = "Reflection saved." if result.created else "This week's reflection updated."
             if result.topics_placed:
@@ -425,7 +411,7 @@ def library(request: HttpRequest) -> HttpResponse:
         try:
             template = services.template_save(coach=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, f"“{template.title}” added to your library.")
             return redirect("fieldwork:library")
@@ -442,7 +428,7 @@ def library_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.template_save(coach=request.user, template=template, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, "Template saved.")
             return redirect("fieldwork:library")

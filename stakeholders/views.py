@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.forms import apply_validation_error
+from engagements.access import get_engagement_for
 from engagements.models import Engagement
 
 from . import charts, selectors, services
@@ -29,16 +31,6 @@ LINK_REQUESTS_PER_MINUTE = 30
 
 
 # --- Access helpers -----------------------------------------------------------------------------
-
-
-def _get_engagement_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> Engagement:
-    """The engagement `pk` with its coach and leader (one query), if the signed-in person is its coach
-    (or, unless `coach_only`, its leader). Anyone else, sponsors included, gets a 404."""
-    qs = Engagement.objects.coached_by(request.user) if coach_only else Engagement.objects.worked_by(request.user)
-    try:
-        return qs.select_related("coach", "leader").get(pk=pk)
-    except Engagement.DoesNotExist:
-        raise Http404("No such engagement") from None
 
 
 def _get_round_for(request: HttpRequest, pk: int, *, coach_only: bool = False) -> FeedbackRound:
@@ -56,14 +48,6 @@ def _get_stakeholder(engagement: Engagement, pk: int) -> Stakeholder:
     stakeholder = get_object_or_404(Stakeholder.objects.filter(engagement=engagement), pk=pk)
     stakeholder.engagement = engagement
     return stakeholder
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _overview(engagement: Engagement) -> HttpResponse:
@@ -85,7 +69,7 @@ def _roster_context(request: HttpRequest, engagement: Engagement) -> dict:
 @login_required
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     """Roster, rounds, the trend per goal and the anonymity threshold, for the coach and the leader."""
-    engagement = _get_engagement_for(request, pk)
+    engagement = get_engagement_for(request, pk)
     context = _roster_context(request, engagement)
     trend = selectors.trend_for(engagement=engagement)
     locked = selectors.round_locked(engagement=engagement)
@@ -101,7 +85,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The leader nominates a stakeholder (the coach approves later); the coach adds one directly."""
-    engagement = _get_engagement_for(request, pk)
+    engagement = get_engagement_for(request, pk)
     if not request.user.has_perm("stakeholders.nominate_stakeholder", engagement):
         raise PermissionDenied("This engagement has ended.")
     form = StakeholderForm(request.POST or None, engagement=engagement)
@@ -109,7 +93,7 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             stakeholder = services.stakeholder_nominate(engagement=engagement, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             if stakeholder.is_active:
                 messages.success(request, f"{stakeholder.name} is on the roster and will be asked in the next round.")
@@ -124,7 +108,7 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> HttpResponse:
-    engagement = _get_engagement_for(request, pk, coach_only=True)
+    engagement = get_engagement_for(request, pk, coach_only=True)
     stakeholder = _get_stakeholder(engagement, stakeholder_pk)
     initial = {
         "name": stakeholder.name,
@@ -137,7 +121,7 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> Http
         try:
             services.stakeholder_update(stakeholder=stakeholder, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, f"{stakeholder.name} saved.")
             return _overview(engagement)
@@ -152,7 +136,7 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> Http
 @require_POST
 def stakeholder_approve(request: HttpRequest, pk: int, stakeholder_pk: int) -> HttpResponse:
     """Approves a nomination or reactivates a stakeholder. htmx gets the roster fragment back."""
-    engagement = _get_engagement_for(request, pk, coach_only=True)
+    engagement = get_engagement_for(request, pk, coach_only=True)
     stakeholder = _get_stakeholder(engagement, stakeholder_pk)
     services.stakeholder_approve(stakeholder=stakeholder)
     notice = f"{stakeholder.name} is active and will be asked in the next round."
@@ -165,7 +149,7 @@ def stakeholder_approve(request: HttpRequest, pk: int, stakeholder_pk: int) -> H
 @login_required
 @require_POST
 def stakeholder_deactivate(request: HttpRequest, pk: int, stakeholder_pk: int) -> HttpResponse:
-    engagement = _get_engagement_for(request, pk, coach_only=True)
+    engagement = get_engagement_for(request, pk, coach_only=True)
     stakeholder = _get_stakeholder(engagement, stakeholder_pk)
     services.stakeholder_deactivate(stakeholder=stakeholder)
     messages.success(request, f"{stakeholder.name} will not be asked again. Their past answers stay in the results.")
@@ -176,7 +160,7 @@ def stakeholder_deactivate(request: HttpRequest, pk: int, stakeholder_pk: int) -
 @require_POST
 def stakeholder_remove(request: HttpRequest, pk: int, stakeholder_pk: int) -> HttpResponse:
     """The coach removes someone never asked; the leader withdraws their own waiting nomination."""
-    engagement = _get_engagement_for(request, pk)
+    engagement = get_engagement_for(request, pk)
     stakeholder = _get_stakeholder(engagement, stakeholder_pk)
     if not request.user.has_perm("stakeholders.remove_stakeholder", stakeholder):
         raise PermissionDenied("Only the coach can remove this stakeholder.")
@@ -192,7 +176,7 @@ def stakeholder_remove(request: HttpRequest, pk: int, stakeholder_pk: int) -> Ht
 @login_required
 @require_POST
 def threshold(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = _get_engagement_for(request, pk, coach_only=True)
+    engagement = get_engagement_for(request, pk, coach_only=True)
     form = ThresholdForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a threshold from 2 to 10.")
@@ -212,14 +196,14 @@ def threshold(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def round_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Plans a round; "Open now" also opens it, which e-mails every active stakeholder their link."""
-    engagement = _get_engagement_for(request, pk, coach_only=True)
+    engagement = get_engagement_for(request, pk, coach_only=True)
     has_baseline = FeedbackRound.objects.filter(engagement=engagement, kind=FeedbackRound.Kind.BASELINE).exists()
     form = RoundForm(request.POST or None, initial=RoundForm.defaults(has_baseline=has_baseline))
     if request.method == "POST" and form.is_valid():
         try:
             feedback_round = services.round_create(engagement=engagement, created_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             if "open" in request.POST:
                 return _open(request, feedback_round)
@@ -246,7 +230,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.round_update(feedback_round=feedback_round, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             if "open" in request.POST:
                 return _open(request, feedback_round)
@@ -461,7 +445,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             except services.LinkUnusable as exc:
                 return _unavailable(request, exc.reason, status=410, feedback_request=feedback_request)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 return render(request, "stakeholders/answer_thanks.html", {"leader": engagement.leader})
         status = 400
