@@ -66,3 +66,11 @@ lint: venv
 fmt: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# `make bench` (README, "Benchmark"): seeds a large practice into PostgreSQL (BENCH_DATABASE_URL), measures
+# every main page and the reminder tick, writes bench/results/. SCALE=0.1 for a quick run; BENCH_ARGS for
+# more flags (`.venv/bin/python -m bench.run --help`).
+SCALE ?= 1
+.PHONY: bench
+bench: venv
+	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
