@@ -72,7 +72,11 @@ class Postgres:
             "password": parts.password,
             "dbname": "postgres",
         }
-        self.connection = psycopg2.connect(**{k: v for k, v in self.params.items() if v is not None})
+        try:
+            self.connection = psycopg2.connect(**{k: v for k, v in self.params.items() if v is not None})
+        except psycopg2.OperationalError as exc:
+            where = f"{self.params['user']}@{self.params['host']}:{self.params['port']}"
+            raise SystemExit(f"Cannot reach PostgreSQL as {where} (BENCH_DATABASE_URL): {exc}".strip()) from None
         self.connection.autocommit = True
 
     def url_for(self, name: str) -> str:
@@ -154,7 +158,10 @@ class Bench:
     def flush_redis(self) -> None:
         import redis
 
-        redis.Redis.from_url(self.redis_url).flushdb()
+        try:
+            redis.Redis.from_url(self.redis_url).flushdb()
+        except redis.RedisError as exc:
+            raise SystemExit(f"Cannot use Redis at {self.redis_url} (BENCH_REDIS_URL): {exc}") from None
 
     # --- databases -----------------------------------------------------------------------------
 
