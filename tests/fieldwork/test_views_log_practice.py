@@ -12,8 +12,9 @@ from fieldwork.models import PracticeLog
 from tests.factories import PracticeLogFactory
 
 
-def _now_field() -> str:
-    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+def _now_field(person) -> str:
+    """ "Now" as the log form's field shows it: in the leader's own time zone."""
+    return timezone.localtime(timezone=person.tz).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_the_leader_opens_the_quick_log_form(cast, client_for, lee_commitment):
@@ -31,7 +32,7 @@ def test_a_quick_log_is_saved_and_the_leader_goes_home_with_the_count(cast, clie
 
     response = client.post(
         f"/commitments/{lee_commitment.pk}/log/",
-        {"mode": "quick", "note": "Counted to three.", "occurred_at": _now_field()},
+        {"mode": "quick", "note": "Counted to three.", "occurred_at": _now_field(cast.lee)},
     )
 
     assert response.status_code == 302 and response["Location"] == "/"
@@ -43,7 +44,7 @@ def test_a_quick_log_is_saved_and_the_leader_goes_home_with_the_count(cast, clie
 def test_a_full_log_is_saved(cast, client_for, lee_commitment):
     data = {
         "mode": "full",
-        "occurred_at": _now_field(),
+        "occurred_at": _now_field(cast.lee),
         "what_tried": "Counted before answering the CFO",
         "went_well": "Clear answer",
         "went_badly": "Voice too quiet",
@@ -61,7 +62,7 @@ def test_a_full_log_is_saved(cast, client_for, lee_commitment):
 def test_could_not_do_it_is_recorded_with_its_reason(cast, client_for, lee_commitment):
     client_for("lee").post(
         f"/commitments/{lee_commitment.pk}/log/?mode=could_not",
-        {"mode": "could_not", "note": "Planning round moved to next month", "occurred_at": _now_field()},
+        {"mode": "could_not", "note": "Planning round moved to next month", "occurred_at": _now_field(cast.lee)},
     )
 
     log = PracticeLog.objects.get()
@@ -82,7 +83,7 @@ def test_could_not_without_a_reason_is_shown_again_with_a_message(cast, client_f
 
 
 def test_a_full_log_with_a_future_time_keeps_every_answer(cast, client_for, lee_commitment):
-    later = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    later = (timezone.localtime(timezone=cast.lee.tz) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
 
     response = client_for("lee").post(
         f"/commitments/{lee_commitment.pk}/log/?mode=full",
@@ -98,7 +99,10 @@ def test_a_full_log_with_a_future_time_keeps_every_answer(cast, client_for, lee_
 def test_an_empty_quick_log_is_refused(cast, client_for, lee_commitment):
     html = (
         client_for("lee")
-        .post(f"/commitments/{lee_commitment.pk}/log/", {"mode": "quick", "note": " ", "occurred_at": _now_field()})
+        .post(
+            f"/commitments/{lee_commitment.pk}/log/",
+            {"mode": "quick", "note": " ", "occurred_at": _now_field(cast.lee)},
+        )
         .content.decode()
     )
 
@@ -117,7 +121,8 @@ def test_the_coach_reads_but_does_not_log(cast, client_for, lee_commitment):
 @pytest.mark.parametrize("person", ["liv", "sam", "ben", "sue"])
 def test_nobody_logs_on_someone_elses_commitment(cast, client_for, lee_commitment, person):
     response = client_for(person).post(
-        f"/commitments/{lee_commitment.pk}/log/", {"mode": "quick", "note": "Not mine", "occurred_at": _now_field()}
+        f"/commitments/{lee_commitment.pk}/log/",
+        {"mode": "quick", "note": "Not mine", "occurred_at": _now_field(cast.lee)},
     )
 
     assert response.status_code == 404
@@ -145,7 +150,7 @@ def test_the_author_edits_a_log_within_24_hours(cast, client_for, lee_commitment
         {
             "mode": "quick",
             "note": "First try, corrected",
-            "occurred_at": timezone.localtime(log.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+            "occurred_at": timezone.localtime(log.occurred_at, timezone=cast.lee.tz).strftime("%Y-%m-%dT%H:%M"),
         },
     )
 

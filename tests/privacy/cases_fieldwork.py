@@ -96,7 +96,11 @@ def cases(cast) -> list[UrlCase]:
             "fieldwork:log_practice",
             f"/commitments/{commitment.pk}/log/",
             method="POST",
-            data={"mode": "quick", "note": "Did it", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+            data={
+                "mode": "quick",
+                "note": "Did it",
+                "occurred_at": timezone.localtime(timezone=cast.lee.tz).strftime("%Y-%m-%dT%H:%M"),
+            },
             expect={"leader": ALLOWED, "coach": FORBIDDEN},
             must_not_contain=secrets,
         ),
