@@ -17,7 +17,7 @@ from fieldwork.models import Commitment, PracticeLog, SelfRating
 from fieldwork.selectors import fieldwork_counts, forgotten_counts, leader_home_fieldwork, needs_attention
 from notifications.models import Notification
 from stakeholders.models import FeedbackRequest, FeedbackRound, Relationship
-from stakeholders.selectors import released_trend
+from stakeholders.selectors import released_trends
 
 from . import charts
 from .models import PartnershipCheckIn
@@ -305,10 +305,11 @@ def _attach_stakeholder_trends(engagements: list[Engagement]) -> None:
     """Each goal gets the stakeholders' net score across closed rounds (`goal.stakeholder_net`, latest,
     and `goal.stakeholder_chart`), anonymity rules applied by the stakeholders app.
 
-    Two or three queries per open engagement; a leader rarely has more than one at a time.
+    Three queries whatever the number of engagements.
     """
+    trends = released_trends(engagements=engagements) if engagements else {}
     for e in engagements:
-        by_goal = {goal.pk: points for goal, points in released_trend(engagement=e).items()}
+        by_goal = {goal.pk: points for goal, points in trends[e.pk].items()}
         for goal in e.goals.all():
             points = [p for p in by_goal.get(goal.pk, []) if p.net is not None]
             goal.stakeholder_net = points[-1] if points else None
@@ -335,7 +336,7 @@ def leader_home(*, leader: User) -> dict:
 
     Queries: engagements with counts and the last check-in answered (1), goals (1), upcoming
     sessions (1) with their agenda items and authors (1), self-ratings of the goals (1), the
-    stakeholder trend (three per open engagement) and the fieldwork part (see
+    stakeholder trend (3) and the fieldwork part (see
     `fieldwork.selectors.leader_home_fieldwork`).
     """
     now = timezone.now()

@@ -287,33 +287,50 @@ class TrendPoint(NamedTuple):
     net: float | None
 
 
-def _trend(*, engagement: Engagement, up_to: FeedbackRound | None = None) -> dict[Goal, list[TrendPoint]]:
-    """Net score ("everyone", groups meeting K only) per goal for each closed progress round (three queries)."""
-    rounds = FeedbackRound.objects.filter(
-        engagement=engagement, kind=FeedbackRound.Kind.PROGRESS, status=FeedbackRound.Status.CLOSED
+def _trends(
+    *, engagements: list[Engagement], up_to: FeedbackRound | None = None
+) -> dict[int, dict[Goal, list[TrendPoint]]]:
+    """Net score ("everyone", groups meeting K only) per goal for each closed progress round, for
+    several engagements at once: three queries whatever the number of engagements and rounds."""
+    by_pk = {e.pk: e for e in engagements}
+    rounds_qs = FeedbackRound.objects.filter(
+        engagement__in=list(by_pk), kind=FeedbackRound.Kind.PROGRESS, status=FeedbackRound.Status.CLOSED
     ).order_by("opens_on", "pk")
     if up_to is not None:
-        rounds = rounds.filter(opens_on__lte=up_to.opens_on)
-    rounds = list(rounds)
-    for r in rounds:
-        r.engagement = engagement
-    goals = list(Goal.objects.filter(engagement=engagement).order_by("position", "pk"))
+        rounds_qs = rounds_qs.filter(opens_on__lte=up_to.opens_on)
+    rounds_of: dict[int, list[FeedbackRound]] = defaultdict(list)
+    for r in rounds_qs:
+        r.engagement = by_pk[r.engagement_id]
+        rounds_of[r.engagement_id].append(r)
+    goals_of: dict[int, list[Goal]] = defaultdict(list)
+    for goal in Goal.objects.filter(engagement__in=list(by_pk)).order_by("position", "pk"):
+        goals_of[goal.engagement_id].append(goal)
     scores: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    if rounds:
+    round_ids = [r.pk for rounds in rounds_of.values() for r in rounds]
+    if round_ids:
         for round_id, goal_id, relationship, score in GoalScore.objects.filter(
-            response__request__round__in=[r.pk for r in rounds]
+            response__request__round__in=round_ids
         ).values_list("response__request__round_id", "goal_id", "response__relationship", "score"):
             scores[(round_id, goal_id)][relationship].append(score)
-    trend = {}
-    for goal in goals:
-        points = []
-        for r in rounds:
-            everyone, _ = _figures(
-                scores_by_group=scores[(r.pk, goal.pk)], asked_by_group={}, threshold=engagement.anonymity_threshold
-            )
-            points.append(TrendPoint(r.label, r.closed_on, everyone.mean))
-        trend[goal] = points
-    return trend
+    trends: dict[int, dict[Goal, list[TrendPoint]]] = {}
+    for pk, engagement in by_pk.items():
+        trend = {}
+        for goal in goals_of[pk]:
+            points = []
+            for r in rounds_of[pk]:
+                everyone, _ = _figures(
+                    scores_by_group=scores[(r.pk, goal.pk)],
+                    asked_by_group={},
+                    threshold=engagement.anonymity_threshold,
+                )
+                points.append(TrendPoint(r.label, r.closed_on, everyone.mean))
+            trend[goal] = points
+        trends[pk] = trend
+    return trends
+
+
+def _trend(*, engagement: Engagement, up_to: FeedbackRound | None = None) -> dict[Goal, list[TrendPoint]]:
+    return _trends(engagements=[engagement], up_to=up_to)[engagement.pk]
 
 
 def released_trend(*, engagement: Engagement) -> dict[Goal, list[TrendPoint]]:
@@ -323,6 +340,11 @@ def released_trend(*, engagement: Engagement) -> dict[Goal, list[TrendPoint]]:
     Three queries whatever the number of rounds. Used by the sponsor summary.
     """
     return _trend(engagement=engagement)
+
+
+def released_trends(*, engagements: list[Engagement]) -> dict[int, dict[Goal, list[TrendPoint]]]:
+    """`released_trend` for several engagements, keyed by engagement id: three queries in all."""
+    return _trends(engagements=engagements)
 
 
 def trend_for(*, engagement: Engagement, up_to: FeedbackRound | None = None) -> dict[Goal, list[TrendPoint]]:

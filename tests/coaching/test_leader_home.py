@@ -104,3 +104,17 @@ def test_the_leader_home_runs_the_same_queries_as_history_grows(cast, client_for
 # active commitments, open engagements, this week's reflections; the navigation's "leads" and
 # "sponsors" checks.
 LEADER_HOME_QUERIES = 15
+
+
+@pytest.mark.parametrize("open_engagements", [1, 3])
+def test_the_leader_home_runs_the_same_queries_with_more_open_engagements(
+    cast, client_for, django_assert_num_queries, open_engagements
+):
+    feedback_round(cast.lee_engagement, {"peer": [[1, 2], [2, 2], [1, 1]]}, opened_days_ago=40)
+    for _ in range(open_engagements - 1):
+        other = EngagementFactory(coach=cast.ben, leader=cast.lee)
+        GoalFactory(engagement=other)
+        feedback_round(other, {"peer": [[1], [2], [0]]}, opened_days_ago=40)
+    client = client_for("lee")
+    with django_assert_num_queries(LEADER_HOME_QUERIES):
+        assert client.get("/leader/").status_code == 200
