@@ -310,6 +310,10 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # --- Security ---------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEBUG and SITE_URL.startswith("https"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _bool("BEHIND_PROXY", False) else None
+# How many reverse proxies append to X-Forwarded-For in front of the site: rate limits (sign-in,
+# private links, unsubscribe) then count the real client's address instead of the proxy's.
+TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SITE_URL.startswith("https")
 SESSION_COOKIE_HTTPONLY = True

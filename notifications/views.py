@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import client_ip
+
 from . import selectors, services
 from .forms import PreferencesForm
 from .models import KIND_PLURALS, Kind, OptOut
@@ -51,7 +53,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 def _rate_limited(request: HttpRequest) -> bool:
     limit, window = UNSUBSCRIBE_RATE
-    key = f"notifications:unsubscribe:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"notifications:unsubscribe:{client_ip(request)}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
+from accounts.http import client_ip
 from engagements.access import get_engagement_for
 from engagements.models import Engagement
 
@@ -368,13 +369,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The private answer page ----------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def _over_rate_limit(request: HttpRequest) -> bool:
     """At most LINK_REQUESTS_PER_MINUTE requests per address per minute, counted in the cache."""
-    key = f"stakeholders:link-rate:{_client_ip(request)}:{int(time.time() // 60)}"
+    key = f"stakeholders:link-rate:{client_ip(request)}:{int(time.time() // 60)}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)
