@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Practice, User
+from engagements import charts
 from engagements.models import AgendaItem, Engagement, Session
 from engagements.selectors import engagement_with_counts
 from fieldwork.models import Commitment, PracticeLog, SelfRating
@@ -19,7 +20,6 @@ from notifications.models import Notification
 from stakeholders.models import FeedbackRequest, FeedbackRound, Relationship
 from stakeholders.selectors import released_trends
 
-from . import charts
 from .models import PartnershipCheckIn
 
 OPEN_STATUSES = (Engagement.Status.DRAFT, Engagement.Status.ACTIVE, Engagement.Status.PAUSED)

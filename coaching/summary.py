@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import User
+from engagements import charts
 from engagements.models import AgendaItem, Engagement, Session
 from fieldwork.selectors import fieldwork_counts, logs_per_week
 from stakeholders.selectors import released_trend
-
-from . import charts
 
 FIELDWORK_WEEKS = 12
 ATTENDANCE_STATUSES = (Session.Status.HELD, Session.Status.NO_SHOW, Session.Status.LATE_CANCEL)

@@ -6,26 +6,15 @@ policy. Each chart also has a text alternative (a table or an aria-label) in its
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from engagements.charts import Chart, score_line_chart
+from engagements.models import Goal
 
 from .models import SCORE_MAX, SCORE_MIN
 from .selectors import Figure, TrendPoint
 
 TARGET = 1  # a net score above +1 is the usual goal of stakeholder-centred coaching
-
-
-@dataclass
-class LineChart:
-    width: int
-    height: int
-    gridlines: list[dict] = field(default_factory=list)
-    target_y: float = 0
-    segments: list[str] = field(default_factory=list)
-    points: list[dict] = field(default_factory=list)
-    x_labels: list[dict] = field(default_factory=list)
-    plot_left: int = 0
-    plot_right: int = 0
-    has_data: bool = False
 
 
 MINUS = "\u2212"
@@ -40,44 +29,27 @@ def _short(label: str) -> str:
     return label.replace("Progress round ", "Round ")
 
 
-def line_chart(points: list[TrendPoint], *, width: int = 440, height: int = 210) -> LineChart:
-    """A line of net scores per round on a fixed -3..+3 scale; a round without enough answers is a gap."""
-    left, right, top, bottom = 40, 60, 14, 44
-    inset = 40  # keeps the first and last points (and their labels) clear of the axis and the edge
-    plot_w, plot_h = width - left - right, height - top - bottom
+def trend_chart(*, goal: Goal, points: list[TrendPoint], chart_id: str) -> Chart:
+    """Net score per closed round for one goal on the fixed -3..+3 scale, with the usual +1 target.
 
-    def y_of(value: float) -> float:
-        return round(top + (SCORE_MAX - value) / (SCORE_MAX - SCORE_MIN) * plot_h, 1)
-
-    n = len(points)
-
-    def x_of(i: int) -> float:
-        span = plot_w - 2 * inset
-        return round(left + inset + (span / 2 if n == 1 else i * span / (n - 1)), 1)
-
-    chart = LineChart(width=width, height=height, plot_left=left, plot_right=width - right)
-    chart.gridlines = [
-        {"y": y_of(v), "label": f"{v:+d}".replace("-", MINUS) if v else "0", "zero": v == 0}
-        for v in range(SCORE_MIN, SCORE_MAX + 1)
-    ]
-    chart.target_y = y_of(TARGET)
-    segment: list[str] = []
-    for i, point in enumerate(points):
-        x = x_of(i)
-        chart.x_labels.append({"x": x, "label": _short(point.label), "date": point.date})
-        if point.net is None:
-            if segment:
-                chart.segments.append(" ".join(segment))
-            segment = []
-            chart.points.append({"x": x, "y": y_of(0), "missing": True, "label": point.label})
-            continue
-        y = y_of(point.net)
-        segment.append(f"{'M' if not segment else 'L'}{x},{y}")
-        chart.points.append({"x": x, "y": y, "missing": False, "value": _fmt(point.net), "label": point.label})
-        chart.has_data = True
-    if segment:
-        chart.segments.append(" ".join(segment))
-    return chart
+    Drawn by the same chart the sponsor summary uses; a round without a group meeting K is a gap.
+    """
+    return score_line_chart(
+        chart_id=chart_id,
+        title=f"Net score per round for “{goal.title}”",
+        description=(
+            "From -3 (much less effective) to +3 (much more effective). The dashed line marks the usual "
+            "target of +1. The same figures are in the table below the chart."
+        ),
+        labels=[_short(p.label) for p in points],
+        row_labels=[p.label for p in points],
+        values=[p.net for p in points],
+        low=SCORE_MIN,
+        high=SCORE_MAX,
+        target=TARGET,
+        width=440,
+        height=210,
+    )
 
 
 @dataclass

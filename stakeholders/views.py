@@ -76,7 +76,10 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     locked = selectors.round_locked(engagement=engagement)
     context.update(
         rounds=selectors.rounds_for(engagement=engagement),
-        trend=[(goal, points, charts.line_chart(points)) for goal, points in trend.items()],
+        trend=[
+            (goal, points, charts.trend_chart(goal=goal, points=points, chart_id=f"chart-trend-{goal.pk}"))
+            for goal, points in trend.items()
+        ],
         threshold_locked=locked,
         threshold_form=ThresholdForm(initial={"anonymity_threshold": engagement.anonymity_threshold}),
     )
@@ -355,7 +358,13 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     for goal_result in round_results.goals:
         bars = charts.distribution_bars(goal_result.everyone) if goal_result.everyone.shown else None
         points = trend.get(goal_result.goal, [])
-        goals.append((goal_result, bars, points, charts.line_chart(points) if len(points) > 1 else None))
+        goal = goal_result.goal
+        chart = (
+            charts.trend_chart(goal=goal, points=points, chart_id=f"chart-results-{goal.pk}")
+            if len(points) > 1
+            else None
+        )
+        goals.append((goal_result, bars, points, chart))
     context = {
         "round": feedback_round,
         "engagement": feedback_round.engagement,

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coaching.charts import bar_chart, progress_bar, score_line_chart
+from engagements.charts import bar_chart, progress_bar, score_line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

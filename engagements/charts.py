@@ -1,4 +1,4 @@
-"""Small server-rendered SVG charts for the progress summary, its PDF and the home pages.
+"""Small server-rendered SVG charts shared by every page and the PDF: summary, home pages, feedback trends.
 
 Each chart is plain SVG with presentation attributes only (no style attributes, no script), so it
 passes a strict content security policy, prints, and renders in WeasyPrint. Every chart carries a
