@@ -123,6 +123,32 @@ TEMPLATES = [
     }
 ]
 
+# --- Timeouts for the database and Redis --------------------------------------------------------
+# An unreachable or hung server must cost a request seconds, not a worker timeout: every connection
+# gives up after these. libpq counts a connect timeout below 2 s as 2 s.
+DB_CONNECT_TIMEOUT = _int("DB_CONNECT_TIMEOUT", 2, minimum=1)
+# A server-side limit on one SQL statement, in seconds (0: none). Off by default because migrations
+# and the benchmark's seeder run long statements; set it for the web processes (below gunicorn's
+# 30-second worker timeout, for example 25).
+DB_STATEMENT_TIMEOUT = _int("DB_STATEMENT_TIMEOUT", 0)
+REDIS_CONNECT_TIMEOUT = _int("REDIS_CONNECT_TIMEOUT", 2, minimum=1)
+# Longer than the one-second blocking read with which a Celery worker waits for tasks.
+REDIS_SOCKET_TIMEOUT = _int("REDIS_SOCKET_TIMEOUT", 2, minimum=2)
+POSTGRES_CONNECTION_OPTIONS: dict = {
+    "connect_timeout": DB_CONNECT_TIMEOUT,
+    # A server that vanished (a dead host, a dropped network) is noticed on a kept connection too.
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+if DB_STATEMENT_TIMEOUT:
+    POSTGRES_CONNECTION_OPTIONS["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+REDIS_CONNECTION_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+}
+
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env.str("DATABASE_URL", default="")
 if DATABASE_URL:
@@ -133,7 +159,7 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("CONN_MAX_AGE", _int("DB_CONN_MAX_AGE", 60))
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+        DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_CONNECTION_OPTIONS)
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
@@ -156,12 +182,28 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600, **REDIS_CONNECTION_OPTIONS}
+    CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+    # Handing a task to an unreachable broker is tried twice, not four times: the callers keep the
+    # row due (the outbox tick enqueues it again), so waiting longer would only hold up a page.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+    # There is no result backend (CELERY_TASK_IGNORE_RESULT); should one be added on Redis, same timeouts.
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # The cache holds rate-limit counters only, so it fails open: with Redis unreachable,
+            # limits are not counted for a while (one warning in the log) and every request goes on.
+            # See coaching/cache.py before caching anything whose loss would matter.
+            "BACKEND": "coaching.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="coaching"),
+            "OPTIONS": REDIS_CONNECTION_OPTIONS,
         }
     }
 else:
