@@ -28,7 +28,11 @@ from .forms import AnswerForm, CloseRoundForm, RoundForm, StakeholderForm, Thres
 from .models import FeedbackRequest, FeedbackRound, Relationship, Stakeholder
 
 PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# Each link on its own: one stakeholder opening, correcting and sending their answer never gets near it.
 LINK_REQUESTS_PER_MINUTE = 30
+# Unknown or malformed links, per address: someone guessing. Colleagues behind one company address
+# each use their own valid link, which this limit never counts.
+LINK_GUESSES_PER_MINUTE = 20
 
 
 # --- Access helpers -----------------------------------------------------------------------------
@@ -378,32 +382,44 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The private answer page ----------------------------------------------------------------------
 
 
-def _over_rate_limit(request: HttpRequest) -> bool:
-    """At most LINK_REQUESTS_PER_MINUTE requests per address per minute, counted in the cache."""
-    key = f"stakeholders:link-rate:{client_ip(request)}:{int(time.time() // 60)}"
+def _count(key: str) -> int:
+    """Adds one to the counter `key` for this minute and returns it. The cache fails open while Redis
+    is unreachable (coaching/cache.py): every request then counts as the first, which is safe for a
+    rate limit, so a stakeholder can still answer."""
+    key = f"{key}:{int(time.time() // 60)}"
     cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # the key expired between add and incr
         cache.set(key, 1, timeout=120)
-        count = 1
-    return count > LINK_REQUESTS_PER_MINUTE
+        return 1
+
+
+def _over_rate_limit(request: HttpRequest, feedback_request: FeedbackRequest | None) -> bool:
+    """A valid link is limited on its own (LINK_REQUESTS_PER_MINUTE), wherever its requests come from;
+    unknown links are limited per address (LINK_GUESSES_PER_MINUTE)."""
+    if feedback_request is None:
+        return _count(f"stakeholders:link-guesses:{client_ip(request)}") > LINK_GUESSES_PER_MINUTE
+    return _count(f"stakeholders:link-rate:{feedback_request.pk}") > LINK_REQUESTS_PER_MINUTE
 
 
 def private_link(view):
     """Headers for pages that carry a private link (every answer, error pages included): nothing is
-    cached and no address is sent on to another page. Also applies the rate limit."""
+    cached and no address is sent on to another page. Also finds the link's request (one query, passed
+    on to the view) and applies the rate limits."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         if request.method not in ("GET", "HEAD", "POST"):
             response = _unavailable(request, "method", status=405)
             response["Allow"] = "GET, POST"
-        elif _over_rate_limit(request):
-            response = _unavailable(request, "rate_limited", status=429)
-            response["Retry-After"] = "60"
         else:
-            response = view(request, *args, **kwargs)
+            feedback_request = services.request_find(token=token)
+            if _over_rate_limit(request, feedback_request):
+                response = _unavailable(request, "rate_limited", status=429)
+                response["Retry-After"] = "60"
+            else:
+                response = view(request, token, feedback_request=feedback_request)
         for key, value in PRIVATE_LINK_HEADERS.items():
             response[key] = value
         return response
@@ -418,7 +434,7 @@ def _unavailable(request: HttpRequest, reason: str, *, status: int, feedback_req
 
 @csrf_exempt
 @private_link
-def answer(request: HttpRequest, token: str) -> HttpResponse:
+def answer(request: HttpRequest, token: str, *, feedback_request: FeedbackRequest | None) -> HttpResponse:
     """A stakeholder's private page: no account, one answer, only while the round is open.
 
     Unknown or malformed links are a 404; used, withdrawn and closed ones a 410 (including
@@ -427,8 +443,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     Exempt from CSRF checks: with `Referrer-Policy: no-referrer` browsers send `Origin: null` on the
     form's POST, which Django's origin check refuses. Nothing is lost: the secret token in the URL is
     itself the proof, and another site cannot forge a post to a link it does not know.
+
+    `feedback_request` is the link's request, found by `private_link` (None for an unknown link).
     """
-    feedback_request = services.request_find(token=token)
     if feedback_request is None:
         return _unavailable(request, "unknown", status=404)
     reason = services.link_state(request=feedback_request)

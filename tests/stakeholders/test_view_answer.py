@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from stakeholders import services, views
+from stakeholders import services
 from stakeholders.models import FeedbackResponse, GoalScore
 from tests.stakeholders.conftest import request_of
 
@@ -196,30 +196,6 @@ def test_baseline_form_asks_keep_doing_and_start_doing(client, lee_roster, open_
     assert "Write at least one thing" in empty.content.decode()
     assert response.status_code == 200
     assert FeedbackResponse.objects.get().keep_doing == "Walking the floor on Mondays"
-
-
-def test_the_link_is_rate_limited_per_address(client, peer_link, monkeypatch):
-    monkeypatch.setattr(views, "LINK_REQUESTS_PER_MINUTE", 3)
-    path, _ = peer_link
-
-    statuses = [client.get(path).status_code for _ in range(3)]
-    limited = client.get(path)
-    elsewhere = client.get(path, REMOTE_ADDR="10.0.0.9")
-
-    assert statuses == [200, 200, 200]
-    assert limited.status_code == 429
-    assert_private(limited)
-    assert limited["Retry-After"] == "60"
-    assert "Too many attempts" in limited.content.decode()
-    assert elsewhere.status_code == 200
-
-
-def test_unknown_links_count_towards_the_rate_limit(client, db, monkeypatch):
-    monkeypatch.setattr(views, "LINK_REQUESTS_PER_MINUTE", 5)
-
-    statuses = [client.get(f"/f/guess{i}/").status_code for i in range(7)]
-
-    assert statuses == [404] * 5 + [429] * 2
 
 
 def test_other_methods_are_refused_with_private_headers(client, peer_link):
