@@ -125,8 +125,9 @@ TEMPLATES = [
 
 # --- Timeouts for the database and Redis --------------------------------------------------------
 # An unreachable or hung server must cost a request seconds, not a worker timeout: every connection
-# gives up after these. libpq counts a connect timeout below 2 s as 2 s.
-DB_CONNECT_TIMEOUT = _int("DB_CONNECT_TIMEOUT", 2, minimum=1)
+# gives up after these. PostgreSQL starts a process per connection, which takes over 2 s on a busy
+# machine, so its connect timeout is longer than Redis's (libpq counts anything below 2 s as 2 s).
+DB_CONNECT_TIMEOUT = _int("DB_CONNECT_TIMEOUT", 5, minimum=2)
 # A server-side limit on one SQL statement, in seconds (0: none). Off by default because migrations
 # and the benchmark's seeder run long statements; set it for the web processes (below gunicorn's
 # 30-second worker timeout, for example 25).
