@@ -1,7 +1,7 @@
 """WSGI entry point of the benchmark's gunicorn: the site with `bench.settings`.
 
-The stakeholder link page allows 30 requests a minute per address, and every request of the load
-generator comes from 127.0.0.1. The limit is raised here, in the benchmark's process only, so the
+The stakeholder link page allows 30 requests a minute per link, and the load generator opens one
+link over and over. The limit is raised here, in the benchmark's process only, so the
 page is measured instead of its "too many requests" answer; the counter in Redis is still kept on
 every request, so its cost is part of the measurement.
 """
