@@ -29,3 +29,10 @@ def broker_state() -> dict:
     except Exception as exc:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"ok": True, "transport": str(transport), "ms": round(1000 * (time.monotonic() - started), 1)}
+
+
+def outbox_failures() -> dict:
+    """Counts of outbox rows that failed (`notifications.selectors.source_failures_summary`), for staff only."""
+    from notifications.selectors import source_failures_summary
+
+    return source_failures_summary()
