@@ -252,3 +252,19 @@ def test_a_source_needs_both_halves_of_the_per_row_form():
         Source(kind=Kind.AGENDA_PROMPT, find_due=lambda now: [])
     with pytest.raises(TypeError, match="or `find_due`"):
         Source(kind=Kind.AGENDA_PROMPT, build=lambda n: None)
+
+
+@pytest.mark.django_db
+def test_a_leader_with_an_unknown_time_zone_is_reported_and_other_leaders_are_still_prompted(run_tick):
+    from accounts.models import User
+
+    friday_four_pm_new_york = datetime(2026, 3, 13, 20, 0, tzinfo=UTC)
+    lee = EngagementFactory(leader=UserFactory(time_zone="America/New_York")).leader
+    lost = EngagementFactory(leader=UserFactory(time_zone="Europe/London")).leader
+    User.objects.filter(pk=lost.pk).update(time_zone="Mars/Olympus_Mons")
+
+    run_tick(friday_four_pm_new_york)
+
+    assert [n.recipient for n in Notification.objects.filter(kind=Kind.REFLECTION_PROMPT)] == [lee]
+    failure = SourceFailure.objects.get()
+    assert (failure.kind, failure.row) == (Kind.REFLECTION_PROMPT, "time_zone:Mars/Olympus_Mons")
