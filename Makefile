@@ -1,4 +1,4 @@
-# Commands of the README. `make run` starts the site with its worker and beat; `make test` checks everything.
+# Commands of the README. `make run` starts the site with its workers and beat; `make test` checks everything.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 .PHONY: help venv run test lint fmt
 
 help:
-	@echo "make run    start the site on http://127.0.0.1:$(PORT) with a Celery worker and beat (Ctrl-C stops all)"
+	@echo "make run    start the site on http://127.0.0.1:$(PORT) with Celery workers and beat (Ctrl-C stops all)"
 	@echo "make test   lint, format check, migration check, then the whole test suite"
 	@echo "make lint   ruff check"
 	@echo "make fmt    ruff format and safe fixes"
@@ -44,7 +44,7 @@ run: venv
 	@echo
 	@echo "Open http://127.0.0.1:$(PORT)"
 	@$(DEV_ENV) $(BIN)/python manage.py seed_demo --print-logins
-	@echo "E-mails are written to var/mail/ unless EMAIL_URL is set. Ctrl-C stops the web server, the worker and beat."
+	@echo "E-mails are written to var/mail/ unless EMAIL_URL is set. Ctrl-C stops the web server, the workers and beat."
 	@echo
 	$(DEV_ENV) exec $(BIN)/honcho start -f Procfile -e /dev/null
 

@@ -1,4 +1,9 @@
-"""The Celery application. Tasks live in each app's `tasks.py`; the beat schedule is static."""
+"""The Celery application. Tasks live in each app's `tasks.py`; the beat schedule is static.
+
+Tasks run on two queues (`CELERY_TASK_ROUTES` in settings): "clock" for the minute tick and the
+feedback round opener, "mail" for every send. A worker of its own on "clock" (`-Q clock`) keeps the
+tick on time however many e-mails wait on "mail".
+"""
 
 import os
 

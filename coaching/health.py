@@ -75,7 +75,14 @@ CHECKS: dict[str, Callable[[], dict]] = {
     "cache": cache_state,
 }
 
-DETAILS: dict[str, Callable[[], Any]] = {}
+def outbox_failures() -> dict:
+    """Counts of outbox rows and source rows that failed (`notifications.selectors`), for staff only."""
+    from notifications.selectors import source_failures_summary
+
+    return source_failures_summary()
+
+
+DETAILS: dict[str, Callable[[], Any]] = {"outbox_failures": outbox_failures}
 
 
 def _guarded(check: Callable[[], dict]) -> Callable[[], dict]:

@@ -13,6 +13,7 @@ from zoneinfo import available_timezones
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -237,6 +238,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
+# Two queues, so the clock never waits behind a backlog of e-mail: the minute tick and the round opener
+# go to "clock", every send (and any task not routed here) to "mail". Run a worker for each (README).
+# A worker started without -Q consumes both.
+_CLOCK_QUEUE, _MAIL_QUEUE = "clock", "mail"
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in (_CLOCK_QUEUE, _MAIL_QUEUE))
+CELERY_TASK_DEFAULT_QUEUE = _MAIL_QUEUE
+CELERY_TASK_ROUTES = {
+    "notifications.tick": {"queue": _CLOCK_QUEUE},
+    "stakeholders.tasks.open_due_feedback_rounds": {"queue": _CLOCK_QUEUE},
+    "notifications.send": {"queue": _MAIL_QUEUE},
+    "stakeholders.tasks.send_feedback_request": {"queue": _MAIL_QUEUE},
+}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

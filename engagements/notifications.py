@@ -1,8 +1,10 @@
 """What the outbox owes about sessions: reminders, agenda prompts, no-show follow-ups, "no next session".
 
-Registered from `EngagementsConfig.ready()`. Each finder filters in SQL and iterates in chunks; each
-builder reads the rows again at send time and skips a message whose reason has gone (the session was
-cancelled or moved, the engagement was paused, a next session was booked).
+Registered from `EngagementsConfig.ready()`. Each source's rows are filtered in SQL and read in
+chunks, and each row's message is worked out on its own (`spec_for`), so one bad row is skipped and
+counted without silencing the others. Each builder reads the rows again at send time and skips a
+message whose reason has gone (the session was cancelled or moved, the engagement was paused, a next
+session was booked).
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ def _still_on(session: Session, notification: Notification) -> None:
 # --- Session reminder: 24 hours before, to the leader and the coach, with a calendar file ---------
 
 
-def find_session_reminders(now: datetime) -> Iterator[DueSpec]:
-    rows = (
+def session_reminder_rows(now: datetime) -> Iterator[tuple]:
+    return (
         Session.objects.filter(
             status=Session.Status.SCHEDULED,
             starts_at__gt=now,
@@ -81,19 +83,26 @@ def find_session_reminders(now: datetime) -> Iterator[DueSpec]:
         .values_list("pk", "starts_at", "engagement_id", *PEOPLE)
         .iterator(chunk_size=CHUNK)
     )
-    for pk, starts_at, engagement_id, coach_id, coach_email, coach_tz, leader_id, leader_email, leader_tz in rows:
-        stamp = _stamp(starts_at)
-        for user_id, email, tz in ((leader_id, leader_email, leader_tz), (coach_id, coach_email, coach_tz)):
-            yield DueSpec(
-                kind=Kind.SESSION_REMINDER,
-                period_key=f"session:{pk}:{stamp}",
-                due_at=starts_at - REMINDER_LEAD,
-                recipient_id=user_id,
-                recipient_email=email,
-                time_zone=tz,
-                engagement_id=engagement_id,
-                context={"session_id": pk, "starts": stamp},
-            )
+
+
+def session_reminder_specs(row: tuple, now: datetime) -> Iterator[DueSpec]:
+    pk, starts_at, engagement_id, coach_id, coach_email, coach_tz, leader_id, leader_email, leader_tz = row
+    stamp = _stamp(starts_at)
+    for user_id, email, tz in ((leader_id, leader_email, leader_tz), (coach_id, coach_email, coach_tz)):
+        yield DueSpec(
+            kind=Kind.SESSION_REMINDER,
+            period_key=f"session:{pk}:{stamp}",
+            due_at=starts_at - REMINDER_LEAD,
+            recipient_id=user_id,
+            recipient_email=email,
+            time_zone=tz,
+            engagement_id=engagement_id,
+            context={"session_id": pk, "starts": stamp},
+        )
+
+
+def find_session_reminders(now: datetime) -> Iterator[DueSpec]:
+    return SESSION_REMINDERS.find_due(now)
 
 
 def build_session_reminder(notification: Notification) -> Message:
@@ -123,10 +132,10 @@ def build_session_reminder(notification: Notification) -> Message:
 # --- Agenda prompt: two days before, to the leader -------------------------------------------------
 
 
-def find_agenda_prompts(now: datetime) -> Iterator[DueSpec]:
+def agenda_prompt_rows(now: datetime) -> Iterator[tuple]:
     # Due two days before; a session booked later than that but more than a day ahead is prompted at
     # once, and one closer than a day gets the reminder (which links to the agenda) instead.
-    rows = (
+    return (
         Session.objects.filter(
             status=Session.Status.SCHEDULED,
             starts_at__gt=now + REMINDER_LEAD,
@@ -144,18 +153,25 @@ def find_agenda_prompts(now: datetime) -> Iterator[DueSpec]:
         )
         .iterator(chunk_size=CHUNK)
     )
-    for pk, starts_at, engagement_id, leader_id, email, tz in rows:
-        stamp = _stamp(starts_at)
-        yield DueSpec(
-            kind=Kind.AGENDA_PROMPT,
-            period_key=f"agenda:{pk}:{stamp}",
-            due_at=starts_at - AGENDA_PROMPT_LEAD,
-            recipient_id=leader_id,
-            recipient_email=email,
-            time_zone=tz,
-            engagement_id=engagement_id,
-            context={"session_id": pk, "starts": stamp},
-        )
+
+
+def agenda_prompt_spec(row: tuple, now: datetime) -> DueSpec:
+    pk, starts_at, engagement_id, leader_id, email, tz = row
+    stamp = _stamp(starts_at)
+    return DueSpec(
+        kind=Kind.AGENDA_PROMPT,
+        period_key=f"agenda:{pk}:{stamp}",
+        due_at=starts_at - AGENDA_PROMPT_LEAD,
+        recipient_id=leader_id,
+        recipient_email=email,
+        time_zone=tz,
+        engagement_id=engagement_id,
+        context={"session_id": pk, "starts": stamp},
+    )
+
+
+def find_agenda_prompts(now: datetime) -> Iterator[DueSpec]:
+    return AGENDA_PROMPTS.find_due(now)
 
 
 def build_agenda_prompt(notification: Notification) -> Message:
@@ -175,8 +191,8 @@ def build_agenda_prompt(notification: Notification) -> Message:
 # --- No-show follow-up: to the coach, once the no-show is recorded ------------------------------
 
 
-def find_no_show_follow_ups(now: datetime) -> Iterator[DueSpec]:
-    rows = (
+def no_show_rows(now: datetime) -> Iterator[tuple]:
+    return (
         Session.objects.filter(
             status=Session.Status.NO_SHOW,
             outcome_recorded_at__lte=now,
@@ -194,17 +210,24 @@ def find_no_show_follow_ups(now: datetime) -> Iterator[DueSpec]:
         )
         .iterator(chunk_size=CHUNK)
     )
-    for pk, recorded_at, engagement_id, coach_id, email, tz in rows:
-        yield DueSpec(
-            kind=Kind.NO_SHOW_FOLLOW_UP,
-            period_key=f"no-show:{pk}",
-            due_at=recorded_at,
-            recipient_id=coach_id,
-            recipient_email=email,
-            time_zone=tz,
-            engagement_id=engagement_id,
-            context={"session_id": pk},
-        )
+
+
+def no_show_spec(row: tuple, now: datetime) -> DueSpec:
+    pk, recorded_at, engagement_id, coach_id, email, tz = row
+    return DueSpec(
+        kind=Kind.NO_SHOW_FOLLOW_UP,
+        period_key=f"no-show:{pk}",
+        due_at=recorded_at,
+        recipient_id=coach_id,
+        recipient_email=email,
+        time_zone=tz,
+        engagement_id=engagement_id,
+        context={"session_id": pk},
+    )
+
+
+def find_no_show_follow_ups(now: datetime) -> Iterator[DueSpec]:
+    return NO_SHOW_FOLLOW_UPS.find_due(now)
 
 
 def build_no_show_follow_up(notification: Notification) -> Message:
@@ -234,7 +257,7 @@ def _last_session(now: datetime):
     )
 
 
-def find_no_next_session(now: datetime) -> Iterator[DueSpec]:
+def no_next_session_rows(now: datetime) -> Iterator[tuple]:
     last = _last_session(now)
     upcoming = Session.objects.filter(engagement=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now)
     # An engagement whose last session lies in the window has a session in the window: starting from
@@ -244,7 +267,7 @@ def find_no_next_session(now: datetime) -> Iterator[DueSpec]:
         starts_at__lte=now - NO_NEXT_SESSION_AFTER,
         starts_at__gt=now - NO_NEXT_SESSION_AFTER - COACH_NUDGE_CATCH_UP,
     ).values("engagement_id")
-    rows = (
+    return (
         Engagement.objects.filter(status=Engagement.Status.ACTIVE, pk__in=in_window)
         .annotate(last_pk=Subquery(last.values("pk")[:1]), last_at=Subquery(last.values("starts_at")[:1]))
         .filter(
@@ -256,17 +279,24 @@ def find_no_next_session(now: datetime) -> Iterator[DueSpec]:
         .values_list("pk", "last_pk", "last_at", "coach_id", "coach__email", "coach__time_zone")
         .iterator(chunk_size=CHUNK)
     )
-    for pk, last_pk, last_at, coach_id, email, tz in rows:
-        yield DueSpec(
-            kind=Kind.NO_NEXT_SESSION,
-            period_key=f"no-next:{last_pk}",
-            due_at=last_at + NO_NEXT_SESSION_AFTER,
-            recipient_id=coach_id,
-            recipient_email=email,
-            time_zone=tz,
-            engagement_id=pk,
-            context={"engagement_id": pk, "last_session_id": last_pk},
-        )
+
+
+def no_next_session_spec(row: tuple, now: datetime) -> DueSpec:
+    pk, last_pk, last_at, coach_id, email, tz = row
+    return DueSpec(
+        kind=Kind.NO_NEXT_SESSION,
+        period_key=f"no-next:{last_pk}",
+        due_at=last_at + NO_NEXT_SESSION_AFTER,
+        recipient_id=coach_id,
+        recipient_email=email,
+        time_zone=tz,
+        engagement_id=pk,
+        context={"engagement_id": pk, "last_session_id": last_pk},
+    )
+
+
+def find_no_next_session(now: datetime) -> Iterator[DueSpec]:
+    return NO_NEXT_SESSION.find_due(now)
 
 
 def build_no_next_session(notification: Notification) -> Message:
@@ -304,40 +334,44 @@ def _leads_or_coaches(user) -> bool:
     return _coaches(user) or _leads(user)
 
 
+SESSION_REMINDERS = Source(
+    kind=Kind.SESSION_REMINDER,
+    find_rows=session_reminder_rows,
+    spec_for=session_reminder_specs,
+    row_name="session",
+    build=build_session_reminder,
+    applies_to=_leads_or_coaches,
+    description="A day before each session, with a calendar file and the agenda.",
+)
+AGENDA_PROMPTS = Source(
+    kind=Kind.AGENDA_PROMPT,
+    find_rows=agenda_prompt_rows,
+    spec_for=agenda_prompt_spec,
+    row_name="session",
+    build=build_agenda_prompt,
+    applies_to=_leads,
+    description="Two days before a session: bring your topics.",
+)
+NO_SHOW_FOLLOW_UPS = Source(
+    kind=Kind.NO_SHOW_FOLLOW_UP,
+    find_rows=no_show_rows,
+    spec_for=no_show_spec,
+    row_name="session",
+    build=build_no_show_follow_up,
+    applies_to=_coaches,
+    description="When you record a no-show: follow up with the leader.",
+)
+NO_NEXT_SESSION = Source(
+    kind=Kind.NO_NEXT_SESSION,
+    find_rows=no_next_session_rows,
+    spec_for=no_next_session_spec,
+    row_name="engagement",
+    build=build_no_next_session,
+    applies_to=_coaches,
+    description="A week after the last session of an active engagement when none is booked.",
+)
+
+
 def register_sources() -> None:
-    register(
-        Source(
-            kind=Kind.SESSION_REMINDER,
-            find_due=find_session_reminders,
-            build=build_session_reminder,
-            applies_to=_leads_or_coaches,
-            description="A day before each session, with a calendar file and the agenda.",
-        )
-    )
-    register(
-        Source(
-            kind=Kind.AGENDA_PROMPT,
-            find_due=find_agenda_prompts,
-            build=build_agenda_prompt,
-            applies_to=_leads,
-            description="Two days before a session: bring your topics.",
-        )
-    )
-    register(
-        Source(
-            kind=Kind.NO_SHOW_FOLLOW_UP,
-            find_due=find_no_show_follow_ups,
-            build=build_no_show_follow_up,
-            applies_to=_coaches,
-            description="When you record a no-show: follow up with the leader.",
-        )
-    )
-    register(
-        Source(
-            kind=Kind.NO_NEXT_SESSION,
-            find_due=find_no_next_session,
-            build=build_no_next_session,
-            applies_to=_coaches,
-            description="A week after the last session of an active engagement when none is booked.",
-        )
-    )
+    for source in (SESSION_REMINDERS, AGENDA_PROMPTS, NO_SHOW_FOLLOW_UPS, NO_NEXT_SESSION):
+        register(source)

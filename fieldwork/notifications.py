@@ -31,7 +31,7 @@ from notifications.models import (
     Notification,
     WeeklySchedule,
 )
-from notifications.registry import DueSpec, Message, Skip, Source, register
+from notifications.registry import DueSpec, Message, Skip, Source, register, row_guard
 from notifications.weekly import weekly_due_filter
 
 from .models import Commitment, PracticeLog, WeeklyReflection
@@ -46,14 +46,14 @@ NUDGE_HORIZON = timedelta(days=120)
 # --- Weekly reflection prompt -------------------------------------------------------------------
 
 
-def find_reflection_prompts(now: datetime) -> Iterator[DueSpec]:
+def reflection_prompt_rows(now: datetime) -> Iterator[tuple]:
     active = Engagement.objects.filter(leader=OuterRef("pk"), status=Engagement.Status.ACTIVE)
     # Only people whose moment may lie in the catch-up window and whose prompt is not recorded yet:
     # the database narrows 100,000 leaders to the few due this minute.
     maybe_due = weekly_due_filter(
         now=now, catch_up=REFLECTION_CATCH_UP, kind=Kind.REFLECTION_PROMPT, prefix="reflection"
     )
-    rows = (
+    return (
         User.objects.filter(Exists(active), maybe_due, is_active=True)
         .annotate(engagement_id=Subquery(active.order_by("-start_date", "pk").values("pk")[:1]))
         .order_by("pk")
@@ -67,24 +67,31 @@ def find_reflection_prompts(now: datetime) -> Iterator[DueSpec]:
         )
         .iterator(chunk_size=CHUNK)
     )
-    for pk, email, tz, weekday, at, engagement_id in rows:
-        schedule = WeeklySchedule(
-            DEFAULT_REFLECTION_WEEKDAY if weekday is None else weekday, at or DEFAULT_REFLECTION_TIME, tz
-        )
-        day, due = schedule.last_occurrence(now)
-        if now - due >= REFLECTION_CATCH_UP:
-            continue
-        year, week, _ = day.isocalendar()
-        yield DueSpec(
-            kind=Kind.REFLECTION_PROMPT,
-            period_key=schedule.period_key(day, "reflection"),
-            due_at=due,
-            recipient_id=pk,
-            recipient_email=email,
-            time_zone=tz,
-            engagement_id=engagement_id,
-            context={"iso_year": year, "iso_week": week},
-        )
+
+
+def reflection_prompt_spec(row: tuple, now: datetime) -> DueSpec | None:
+    pk, email, tz, weekday, at, engagement_id = row
+    schedule = WeeklySchedule(
+        DEFAULT_REFLECTION_WEEKDAY if weekday is None else weekday, at or DEFAULT_REFLECTION_TIME, tz
+    )
+    day, due = schedule.last_occurrence(now)
+    if now - due >= REFLECTION_CATCH_UP:
+        return None
+    year, week, _ = day.isocalendar()
+    return DueSpec(
+        kind=Kind.REFLECTION_PROMPT,
+        period_key=schedule.period_key(day, "reflection"),
+        due_at=due,
+        recipient_id=pk,
+        recipient_email=email,
+        time_zone=tz,
+        engagement_id=engagement_id,
+        context={"iso_year": year, "iso_week": week},
+    )
+
+
+def find_reflection_prompts(now: datetime) -> Iterator[DueSpec]:
+    return REFLECTION_PROMPTS.find_due(now)
 
 
 def build_reflection_prompt(notification: Notification) -> Message:
@@ -179,31 +186,48 @@ def _nudge_candidates(now: datetime):
     )
 
 
-def find_fieldwork_nudges(now: datetime) -> Iterator[DueSpec]:
+def fieldwork_nudge_rows(now: datetime) -> Iterator[tuple[int, list[tuple]]]:
+    """(co-design session id, its commitments' rows): one nudge per session, so one row per session."""
     rows = _nudge_candidates(now).iterator(chunk_size=CHUNK)
     for session_id, group in groupby(rows, key=lambda row: row[1]):
-        due_ids, halfway_points = [], []
-        leader = None
-        for pk, _, engagement_id, started, next_at, due_date, leader_id, email, tz in group:
+        yield session_id, list(group)
+
+
+def fieldwork_nudge_spec(row: tuple[int, list[tuple]], now: datetime) -> DueSpec | None:
+    """The nudge of one co-design session, listing each commitment halfway through its window.
+
+    A commitment whose window cannot be worked out (a due date at the end of the calendar) is
+    reported and left out; the session's other commitments are still nudged.
+    """
+    session_id, commitments = row
+    due_ids, halfway_points = [], []
+    leader = None
+    for pk, _, engagement_id, started, next_at, due_date, leader_id, email, tz in commitments:
+        window = None
+        with row_guard(kind=Kind.FIELDWORK_NUDGE, row=f"commitment:{pk}"):
             window = _window(started=started, next_at=next_at, due_date=due_date, tz=tz)
-            if window is None or not (window[0] <= now < window[1]):
-                continue
-            due_ids.append(pk)
-            halfway_points.append(window[0])
-            leader = (leader_id, email, tz, engagement_id)
-        if not due_ids:
+        if window is None or not (window[0] <= now < window[1]):
             continue
-        leader_id, email, tz, engagement_id = leader
-        yield DueSpec(
-            kind=Kind.FIELDWORK_NUDGE,
-            period_key=f"fieldwork:{session_id}",
-            due_at=min(halfway_points),
-            recipient_id=leader_id,
-            recipient_email=email,
-            time_zone=tz,
-            engagement_id=engagement_id,
-            context={"session_id": session_id, "commitment_ids": due_ids},
-        )
+        due_ids.append(pk)
+        halfway_points.append(window[0])
+        leader = (leader_id, email, tz, engagement_id)
+    if not due_ids:
+        return None
+    leader_id, email, tz, engagement_id = leader
+    return DueSpec(
+        kind=Kind.FIELDWORK_NUDGE,
+        period_key=f"fieldwork:{session_id}",
+        due_at=min(halfway_points),
+        recipient_id=leader_id,
+        recipient_email=email,
+        time_zone=tz,
+        engagement_id=engagement_id,
+        context={"session_id": session_id, "commitment_ids": due_ids},
+    )
+
+
+def find_fieldwork_nudges(now: datetime) -> Iterator[DueSpec]:
+    return FIELDWORK_NUDGES.find_due(now)
 
 
 def build_fieldwork_nudge(notification: Notification) -> Message:
@@ -232,22 +256,26 @@ def build_fieldwork_nudge(notification: Notification) -> Message:
 # --- Registration -------------------------------------------------------------------------------
 
 
+REFLECTION_PROMPTS = Source(
+    kind=Kind.REFLECTION_PROMPT,
+    find_rows=reflection_prompt_rows,
+    spec_for=reflection_prompt_spec,
+    row_name="user",
+    build=build_reflection_prompt,
+    applies_to=_leads_an_engagement,
+    description="Once a week, on the day and at the time you choose above: look back on your week.",
+)
+FIELDWORK_NUDGES = Source(
+    kind=Kind.FIELDWORK_NUDGE,
+    find_rows=fieldwork_nudge_rows,
+    spec_for=fieldwork_nudge_spec,
+    row_name="session",
+    build=build_fieldwork_nudge,
+    applies_to=_leads_an_engagement,
+    description="Halfway to your next session, if a commitment has no practice logged yet.",
+)
+
+
 def register_sources() -> None:
-    register(
-        Source(
-            kind=Kind.REFLECTION_PROMPT,
-            find_due=find_reflection_prompts,
-            build=build_reflection_prompt,
-            applies_to=_leads_an_engagement,
-            description="Once a week, on the day and at the time you choose above: look back on your week.",
-        )
-    )
-    register(
-        Source(
-            kind=Kind.FIELDWORK_NUDGE,
-            find_due=find_fieldwork_nudges,
-            build=build_fieldwork_nudge,
-            applies_to=_leads_an_engagement,
-            description="Halfway to your next session, if a commitment has no practice logged yet.",
-        )
-    )
+    register(REFLECTION_PROMPTS)
+    register(FIELDWORK_NUDGES)

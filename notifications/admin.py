@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Notification, NotificationPreference, OptOut
+from .models import Notification, NotificationPreference, OptOut, SourceFailure
 
 
 @admin.register(Notification)
@@ -32,3 +32,19 @@ class OptOutAdmin(admin.ModelAdmin):
     list_display = ["recipient_key", "kind", "via", "created_at"]
     list_filter = ["kind", "via"]
     search_fields = ["recipient_key"]
+
+
+@admin.register(SourceFailure)
+class SourceFailureAdmin(admin.ModelAdmin):
+    """Rows a source could not turn into a message; delete one once its data is repaired."""
+
+    list_display = ["kind", "row", "stage", "count", "first_seen_at", "last_seen_at", "error"]
+    list_filter = ["kind", "stage"]
+    search_fields = ["row", "error"]
+    readonly_fields = [f.name for f in SourceFailure._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -11,6 +11,7 @@ per-engagement outbox page can filter without this app importing `engagements`.
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -283,3 +284,60 @@ class Notification(models.Model):
         day = self.local_day(moment) + timedelta(days=1)
         release = datetime.combine(day, time(settings.NOTIFICATIONS_DEFER_TO_HOUR, 0), tzinfo=self.tz)
         return release.astimezone(UTC)
+
+
+# --- Rows a source could not handle -----------------------------------------------------------
+
+
+class SourceFailure(models.Model):
+    """A row that a source could not turn into a recorded message, counted once per tick it failed in.
+
+    One bad value (a commitment due on 9999-12-31) must not silence a whole kind of message: the tick
+    skips that row, logs it and counts it here, and every other row goes on. Operators see these in the
+    admin and in the staff view of the health data; the row stays until someone deletes it.
+    """
+
+    class Stage(models.TextChoices):
+        SOURCE = "source", "Finding what is due"
+        SPEC = "spec", "Working out the message"
+        RECORD = "record", "Recording the message"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    row = models.CharField(
+        max_length=100, blank=True, help_text="The row, such as session:12; empty when the whole source failed."
+    )
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    error = models.TextField()
+    count = models.PositiveIntegerField(default=1, help_text="How many ticks failed on this row.")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "row"], name="source_failure_once_per_kind_row"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="source_failure_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.row or 'whole source'} failed {self.count} times"
+
+
+# --- The installation -------------------------------------------------------------------------
+
+
+class Installation(models.Model):
+    """One row per database: a random key made when the database is created.
+
+    E-mail Message-IDs combine it with the outbox row's id, so a retry of a message keeps its
+    Message-ID while a reset database (whose ids start again at 1) never repeats one sent before.
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="installation_single_row")]
+
+    def __str__(self) -> str:
+        return f"Installation {self.key}"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from . import registry
-from .models import Notification, NotificationPreference, OptOut, user_recipient_key
+from .models import Notification, NotificationPreference, OptOut, SourceFailure, user_recipient_key
+
+#: A source failure seen within this long counts as recent: the row still fails tick after tick.
+RECENT_FAILURE = timedelta(hours=24)
 
 
 def preference_for(*, user) -> NotificationPreference:
@@ -39,3 +45,23 @@ def outbox_counts(*, engagement_id: int) -> dict[str, int]:
             ),
         ),
     )
+
+
+def source_failures_summary(*, now: datetime | None = None) -> dict:
+    """Counts of what the outbox could not do, for operators (three queries).
+
+    `rows`: rows a source could not turn into a message, ever; `recent`: of those, the ones seen in
+    the last 24 hours; `occurrences`: ticks that failed on them, added up; `by_kind`: `rows` per kind;
+    `failed_notifications`: recorded messages that failed to send, with their error on the row.
+    """
+    now = now or timezone.now()
+    failures = SourceFailure.objects.aggregate(
+        rows=Count("pk"),
+        recent=Count("pk", filter=Q(last_seen_at__gt=now - RECENT_FAILURE)),
+        occurrences=Sum("count", default=0),
+    )
+    by_kind = dict(
+        SourceFailure.objects.order_by("kind").values("kind").annotate(rows=Count("pk")).values_list("kind", "rows")
+    )
+    failed = Notification.objects.filter(status=Notification.Status.FAILED).count()
+    return {**failures, "by_kind": by_kind, "failed_notifications": failed}

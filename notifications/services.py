@@ -15,6 +15,7 @@ The database decides what is due and what has been sent (DESIGN.md section 5):
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -33,10 +34,12 @@ from . import registry
 from .delivery import TransientDeliveryError, describe, is_transient
 from .email import build_email
 from .models import (
+    Installation,
     Kind,
     Notification,
     NotificationPreference,
     OptOut,
+    SourceFailure,
     email_recipient_key,
     user_recipient_key,
 )
@@ -94,25 +97,82 @@ def _insert_new(batch: list[Notification]) -> None:
         Notification.objects.bulk_create(new, ignore_conflicts=True)
 
 
+def _insert_batch(batch: list[tuple[Notification, str]]) -> None:
+    """Inserts a batch in one statement; if the database refuses it, row by row, reporting the rows it refuses."""
+    try:
+        with transaction.atomic():
+            _insert_new([row for row, _ in batch])
+        return
+    except Exception:  # noqa: S110 - a value the database will not take: find it without losing the others
+        pass
+    for row, label in batch:
+        try:
+            with transaction.atomic():
+                _insert_new([row])
+        except Exception as exc:
+            registry.row_failed(kind=row.kind, row=label, stage=SourceFailure.Stage.RECORD, exc=exc)
+
+
+def _record(pairs: Iterable[tuple[registry.DueSpec, str]], now: datetime, *, kind: str = "") -> int:
+    """Records each (spec, row label) due at `now`, in batches. A spec that cannot be recorded is
+    reported and skipped; if the iteration itself raises, what came before it is still recorded and
+    the failure is reported against the whole source."""
+    offered = 0
+    batch: list[tuple[Notification, str]] = []
+
+    def flush() -> None:
+        if batch:
+            _insert_batch(batch)
+        batch.clear()
+
+    iterator = iter(pairs)
+    while True:
+        try:
+            spec, label = next(iterator)
+        except StopIteration:
+            break
+        except Exception as exc:  # a finder that raised mid-iteration: every later row of it is lost this tick
+            registry.row_failed(kind=kind, row="", stage=SourceFailure.Stage.SOURCE, exc=exc)
+            break
+        if spec.due_at > now:
+            continue
+        try:
+            row = _row_for(spec, now)
+        except Exception as exc:
+            registry.row_failed(kind=spec.kind, row=label, stage=SourceFailure.Stage.RECORD, exc=exc)
+            continue
+        batch.append((row, label))
+        offered += 1
+        if len(batch) >= RECORD_BATCH:
+            flush()
+    flush()
+    return offered
+
+
 def notifications_record(*, specs: Iterable[registry.DueSpec], now: datetime) -> int:
     """Records every spec that is due at `now`, in batches; a row that exists already is left alone.
 
     Returns how many specs were offered (not how many were new: a row that exists is skipped, and a
-    conflicting insert is silently skipped by the database, which is the point).
+    conflicting insert is silently skipped by the database, which is the point). A spec that cannot
+    be recorded is logged and skipped; the others are recorded.
     """
-    offered = 0
-    batch: list[Notification] = []
-    for spec in specs:
-        if spec.due_at > now:
-            continue
-        batch.append(_row_for(spec, now))
-        offered += 1
-        if len(batch) >= RECORD_BATCH:
-            _insert_new(batch)
-            batch = []
-    if batch:
-        _insert_new(batch)
-    return offered
+    return _record(((spec, "") for spec in specs), now)
+
+
+def source_failures_store(*, failures: Iterable[registry.RowFailure], now: datetime) -> int:
+    """Counts each failed row once for this tick in `SourceFailure` (first and last seen, how often)."""
+    stored = 0
+    for failure in {(f.kind, f.row): f for f in failures}.values():
+        fields = {"stage": failure.stage, "error": failure.error, "last_seen_at": now}
+        match = SourceFailure.objects.filter(kind=failure.kind, row=failure.row)
+        if not match.update(count=F("count") + 1, **fields):
+            try:
+                with transaction.atomic():
+                    SourceFailure.objects.create(kind=failure.kind, row=failure.row, first_seen_at=now, **fields)
+            except IntegrityError:  # another tick counted it in between
+                match.update(count=F("count") + 1, **fields)
+        stored += 1
+    return stored
 
 
 def _enqueue_send(notification_id: int) -> None:
@@ -165,17 +225,28 @@ class TickResult:
     offered: int = 0
     released: int = 0
     enqueued: int = 0
+    failures: int = 0
 
 
 def tick(*, now: datetime | None = None) -> TickResult:
-    """Records what every source says is due, releases messages held by the daily limit, enqueues sends."""
+    """Records what every source says is due, releases messages held by the daily limit, enqueues sends.
+
+    Failures are isolated per row and per source: a row whose message cannot be worked out or
+    recorded is skipped, logged and counted in `SourceFailure`, and everything else goes on.
+    """
     now = now or timezone.now()
     result = TickResult()
-    for source in registry.sources():
-        try:
-            result.offered += notifications_record(specs=source.find_due(now), now=now)
-        except Exception:  # one broken source must not silence every other reminder
-            logger.exception("Notification source %s failed", source.kind)
+    with registry.collecting_failures() as failures:
+        for source in registry.sources():
+            try:
+                result.offered += _record(source.due(now), now, kind=source.kind)
+            except Exception as exc:  # one broken source must not silence every other reminder
+                logger.exception("Notification source %s failed", source.kind)
+                registry.row_failed(kind=source.kind, row="", stage=SourceFailure.Stage.SOURCE, exc=exc)
+    try:
+        result.failures = source_failures_store(failures=failures, now=now)
+    except Exception:  # counting is bookkeeping: the messages still go out
+        logger.exception("Could not count %s failed notification source rows", len(failures))
     result.released = Notification.objects.filter(status=Status.DEFERRED, due_at__lte=now).update(
         status=Status.PENDING, enqueued_at=None
     )
@@ -265,10 +336,24 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
-def _message_id(notification: Notification) -> str:
-    """A stable Message-ID per notification: a copy re-sent after a crash is recognisably the same mail."""
+def installation_key() -> uuid.UUID:
+    """This database's random key (`Installation`), made by a migration or, failing that, on first use."""
+    installation = Installation.objects.filter(pk=1).first()
+    if installation is None:
+        try:
+            with transaction.atomic():
+                installation = Installation.objects.create(pk=1)
+        except IntegrityError:  # another process made it at the same moment
+            installation = Installation.objects.get(pk=1)
+    return installation.key
+
+
+def message_id(notification: Notification) -> str:
+    """The Message-ID of a notification's e-mail: the same for every retry of that message, and never
+    the same for two messages of one installation or of two (a reset database starts ids again at 1,
+    but with a new installation key). It names the site's own domain, from `SITE_URL`."""
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<notification-{notification.pk}@{domain}>"
+    return f"<notification-{notification.pk}.{installation_key().hex}@{domain}>"
 
 
 def compose(notification: Notification, message: registry.Message):
@@ -289,7 +374,7 @@ def compose(notification: Notification, message: registry.Message):
         "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
-        "Message-ID": _message_id(notification),
+        "Message-ID": message_id(notification),
         "X-Coaching-Notification": str(notification.pk),
     }
     return build_email(

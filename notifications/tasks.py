@@ -13,7 +13,12 @@ from .delivery import TransientDeliveryError
 def tick() -> dict:
     """Run by the one static beat entry every minute; safe to run twice at the same moment."""
     result = services.tick()
-    return {"offered": result.offered, "released": result.released, "enqueued": result.enqueued}
+    return {
+        "offered": result.offered,
+        "released": result.released,
+        "enqueued": result.enqueued,
+        "failures": result.failures,
+    }
 
 
 @shared_task(

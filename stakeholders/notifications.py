@@ -25,8 +25,8 @@ FIRST_NUDGE = timedelta(days=3)
 SECOND_NUDGE = timedelta(days=7)
 
 
-def find_stakeholder_nudges(now: datetime) -> Iterator[DueSpec]:
-    rows = (
+def stakeholder_nudge_rows(now: datetime) -> Iterator[tuple]:
+    return (
         FeedbackRequest.objects.filter(
             answered_at__isnull=True,
             withdrawn_at__isnull=True,
@@ -40,18 +40,25 @@ def find_stakeholder_nudges(now: datetime) -> Iterator[DueSpec]:
         )
         .iterator(chunk_size=CHUNK)
     )
-    for pk, sent_at, email, engagement_id, tz in rows:
-        # The first reminder only until the second is due: a late tick never sends both at once.
-        number, due = (2, sent_at + SECOND_NUDGE) if now >= sent_at + SECOND_NUDGE else (1, sent_at + FIRST_NUDGE)
-        yield DueSpec(
-            kind=Kind.STAKEHOLDER_NUDGE,
-            period_key=f"stakeholder:{pk}:{number}",
-            due_at=due,
-            recipient_email=email,
-            time_zone=tz,
-            engagement_id=engagement_id,
-            context={"request_id": pk, "number": number},
-        )
+
+
+def stakeholder_nudge_spec(row: tuple, now: datetime) -> DueSpec:
+    pk, sent_at, email, engagement_id, tz = row
+    # The first reminder only until the second is due: a late tick never sends both at once.
+    number, due = (2, sent_at + SECOND_NUDGE) if now >= sent_at + SECOND_NUDGE else (1, sent_at + FIRST_NUDGE)
+    return DueSpec(
+        kind=Kind.STAKEHOLDER_NUDGE,
+        period_key=f"stakeholder:{pk}:{number}",
+        due_at=due,
+        recipient_email=email,
+        time_zone=tz,
+        engagement_id=engagement_id,
+        context={"request_id": pk, "number": number},
+    )
+
+
+def find_stakeholder_nudges(now: datetime) -> Iterator[DueSpec]:
+    return STAKEHOLDER_NUDGES.find_due(now)
 
 
 def build_stakeholder_nudge(notification: Notification) -> Message:
@@ -89,14 +96,17 @@ def record_nudge(notification: Notification) -> None:
         services.request_record_nudge(request=request)
 
 
+STAKEHOLDER_NUDGES = Source(
+    kind=Kind.STAKEHOLDER_NUDGE,
+    find_rows=stakeholder_nudge_rows,
+    spec_for=stakeholder_nudge_spec,
+    row_name="feedback_request",
+    build=build_stakeholder_nudge,
+    after_send=record_nudge,
+    applies_to=lambda user: False,  # stakeholders have no account: they use the link in the e-mail
+    description="Reminders to stakeholders who have not answered a feedback request.",
+)
+
+
 def register_sources() -> None:
-    register(
-        Source(
-            kind=Kind.STAKEHOLDER_NUDGE,
-            find_due=find_stakeholder_nudges,
-            build=build_stakeholder_nudge,
-            after_send=record_nudge,
-            applies_to=lambda user: False,  # stakeholders have no account: they use the link in the e-mail
-            description="Reminders to stakeholders who have not answered a feedback request.",
-        )
-    )
+    register(STAKEHOLDER_NUDGES)

@@ -12,8 +12,11 @@ class FlakyBackend(EmailBackend):
 
     refusals = 0
     error: Exception = smtplib.SMTPResponseException(451, b"4.3.0 Try again later")
+    # Every message handed to the server, refused or not (reset by `refuse`).
+    attempted: list = []
 
     def send_messages(self, messages):
+        FlakyBackend.attempted.extend(messages)
         if FlakyBackend.refusals > 0:
             FlakyBackend.refusals -= 1
             raise FlakyBackend.error
@@ -22,4 +25,5 @@ class FlakyBackend(EmailBackend):
 
 def refuse(times: int, error: Exception | None = None) -> None:
     FlakyBackend.refusals = times
+    FlakyBackend.attempted = []
     FlakyBackend.error = error or smtplib.SMTPResponseException(451, b"4.3.0 Try again later")

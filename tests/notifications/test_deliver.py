@@ -184,7 +184,7 @@ def test_every_message_carries_one_click_unsubscribe_headers_and_a_stable_messag
     headers = mail.outbox[0].extra_headers
     assert headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/notifications/unsubscribe/")
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert headers["Message-ID"] == f"<notification-{row.pk}@127.0.0.1>"
+    assert headers["Message-ID"] == f"<notification-{row.pk}.{services.installation_key().hex}@127.0.0.1>"
     assert headers["Auto-Submitted"] == "auto-generated"
     html = mail.outbox[0].alternatives[0][0]
     assert headers["List-Unsubscribe"][1:-1] in html

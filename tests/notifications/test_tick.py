@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from notifications import registry, services, tasks
-from notifications.models import Notification
+from notifications.models import Notification, SourceFailure
 from tests.factories import UserFactory
 from tests.notifications.factories import NotificationFactory
 
@@ -127,12 +127,19 @@ def test_a_broken_source_does_not_stop_the_others(only_sources, enqueued, django
     with django_capture_on_commit_callbacks(execute=True):
         services.tick(now=NOW)
     assert Notification.objects.get().kind == "session_reminder"
-    assert "Notification source agenda_prompt failed" in caplog.text
+    assert "Notification source agenda_prompt skipped the whole source" in caplog.text
+    failure = SourceFailure.objects.get()
+    assert (failure.kind, failure.row, failure.stage, failure.error) == (
+        "agenda_prompt",
+        "",
+        "source",
+        "RuntimeError: boom",
+    )
 
 
 @pytest.mark.django_db
 def test_the_tick_task_ticks_at_the_current_time(nudge, enqueued, django_capture_on_commit_callbacks):
     nudge.spec(user=UserFactory(), due_at=NOW, period="p1")
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
-        assert tasks.tick.delay().get() == {"offered": 1, "released": 0, "enqueued": 1}
+        assert tasks.tick.delay().get() == {"offered": 1, "released": 0, "enqueued": 1, "failures": 0}
     assert Notification.objects.count() == 1
