@@ -10,7 +10,6 @@ Command-line flags given alongside (`--bind`, `--workers`, `--control-socket`) o
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -22,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accounts.logs import redact  # noqa: E402 - needs the project on the path first
 
 wsgi_app = "coaching.wsgi"
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+bind = "127.0.0.1:8000"
+workers = 2
 accesslog = "-"
 errorlog = "-"
 # A request's path and query string appear here only after redaction (see RedactingLogger).
