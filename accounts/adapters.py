@@ -1,8 +1,60 @@
+"""How allauth signs people in here: no self-service sign-up, and failed sign-ins that slow an
+attacker without letting a third party lock the real person out."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _account_failures_key(login: str) -> str:
+    digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()
+    return f"accounts:login-failed:account:{digest}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Nobody signs up on their own: coaches invite leaders and sponsors, practices invite coaches."""
+    """Nobody signs up on their own: coaches invite leaders and sponsors, practices invite coaches.
+
+    Failed sign-ins are counted three ways (DESIGN.md section 6):
+
+    - per address (`ACCOUNT_RATE_LIMITS["login_failed"]`, `/ip`): refuses an address that guesses;
+    - per address and account together (the same setting's `/key`, whose key includes the address):
+      refuses an address that guesses one person's password;
+    - per account across all addresses: never refuses (that would let anyone lock a coach out with a
+      wrong password a minute), only slows every attempt on that account by
+      `LOGIN_ACCOUNT_SLOWDOWN_SECONDS` once it has had `LOGIN_ACCOUNT_SLOWDOWN_AFTER` failures within
+      `LOGIN_ACCOUNT_WINDOW_SECONDS`.
+    """
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        cache.delete(_account_failures_key(self._login_of(credentials)))
+
+    @staticmethod
+    def _login_of(credentials: dict) -> str:
+        return str(credentials.get("email", credentials.get("username", "")))
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)
+        failures = cache.get(_account_failures_key(self._login_of(credentials)), 0)
+        if failures >= settings.LOGIN_ACCOUNT_SLOWDOWN_AFTER:
+            time.sleep(settings.LOGIN_ACCOUNT_SLOWDOWN_SECONDS)
+
+    def authentication_failed(self, request, **credentials) -> None:
+        key = _account_failures_key(self._login_of(credentials))
+        if cache.add(key, 1, timeout=settings.LOGIN_ACCOUNT_WINDOW_SECONDS):
+            return
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.add(key, 1, timeout=settings.LOGIN_ACCOUNT_WINDOW_SECONDS)

@@ -105,7 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(token.encode()).hexdigest()  # the same as accounts.tokens.hash_token
 
 
 def new_token() -> str:
@@ -114,7 +114,13 @@ def new_token() -> str:
 
 
 class Invitation(models.Model):
-    """An invitation to join as a leader, sponsor or coach. Only the hash of its link is stored."""
+    """An invitation to join as a leader, sponsor or coach.
+
+    The link's token is derived, never stored: an HMAC under the secret key of the person and a random
+    nonce kept on the row (`accounts.tokens`), so the outbox can rebuild the link when it sends the
+    e-mail. Only the token's SHA-256 is stored and looked up. A newer invitation of the same person
+    for the same purpose (role and engagement) revokes the older ones.
+    """
 
     class Role(models.TextChoices):
         LEADER = "leader", "Leader"
@@ -127,10 +133,14 @@ class Invitation(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     context = models.CharField(max_length=200, blank=True, help_text="What the invitation is for, shown on the page.")
+    # The engagement the invitation is about (a plain id: accounts sits below engagements).
+    engagement_id = models.PositiveBigIntegerField(null=True, blank=True)
+    link_nonce = models.CharField(max_length=64, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -138,10 +148,20 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(expires_at__gt=models.F("created_at")), name="invitation_expires_after_creation"
             ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="invitation_not_both_accepted_and_revoked",
+            ),
         ]
+        indexes = [models.Index(fields=["user", "role", "engagement_id"])]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} invitation for {self.user}"
+
+    @property
+    def link_value(self) -> str:
+        """What the link's HMAC covers: the person and the row's random nonce."""
+        return f"{self.user_id}:{self.link_nonce}"
 
     @property
     def is_expired(self) -> bool:
@@ -149,4 +169,4 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and not self.is_expired
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired

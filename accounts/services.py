@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -13,9 +15,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.email import send_templated_email
+from notifications.models import Kind
+from notifications.services import notification_owe_now
 
-from .models import Invitation, User, hash_token, new_token
+from .models import Invitation, User
+from .tokens import derive_token, hash_token, token_for_hash, token_is_valid
 
 logger = logging.getLogger(__name__)
 
@@ -35,65 +39,104 @@ def user_get_or_invite_target(*, email: str, full_name: str) -> User:
     return user
 
 
-def invitation_create(*, user: User, role: str, invited_by: User | None, context: str = "") -> tuple[Invitation, str]:
-    """Creates an invitation and returns it with its link token (the only time the token exists)."""
-    token = new_token()
-    now = timezone.now()
-    invitation = Invitation(
-        user=user,
-        role=role,
-        invited_by=invited_by,
-        context=context[:200],
-        token_hash=hash_token(token),
-        created_at=now,
-        expires_at=now + timedelta(days=settings.INVITATION_DAYS),
-    )
-    invitation.full_clean()
-    invitation.save()
-    return invitation, token
+INVITATION_SALT = "accounts.invitation"
+
+#: Called inside the accepting transaction with the accepted invitation; apps above `accounts`
+#: register here (engagements: the leader's engagement becomes theirs).
+_acceptance_hooks: list[Callable[[Invitation], None]] = []
+
+
+def register_acceptance_hook(hook: Callable[[Invitation], None]) -> None:
+    if hook not in _acceptance_hooks:
+        _acceptance_hooks.append(hook)
+
+
+def invitation_token(*, invitation: Invitation) -> str | None:
+    """The invitation's link token, rebuilt with the current secret key or an accepted fallback.
+
+    None when no key listed any more makes the stored hash (the key was rotated away): a new
+    invitation is then needed.
+    """
+    return token_for_hash(token_hash=invitation.token_hash, salt=INVITATION_SALT, value=invitation.link_value)
 
 
 def invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("accounts:invitation", args=[token])
 
 
-def invitation_send(*, invitation: Invitation, token: str) -> bool:
-    """E-mails the invitation link. Returns False (and logs) when the mail server refuses."""
-    try:
-        send_templated_email(
-            template="invitation",
-            to=[invitation.user.email],
-            context={
-                "invitation": invitation,
-                "url": invitation_url(token),
-                "days": settings.INVITATION_DAYS,
-            },
-        )
-    except Exception:  # an unreachable SMTP server must not lose the invitation
-        logger.exception("Could not send invitation %s", invitation.pk)
-        return False
-    return True
+@transaction.atomic
+def invitation_create(
+    *, user: User, role: str, invited_by: User | None, context: str = "", engagement_id: int | None = None
+) -> Invitation:
+    """Creates an invitation and owes its e-mail to the outbox (sent by a worker after commit).
+
+    Earlier live invitations of the same person for the same purpose (role and engagement) are
+    revoked: only the newest link works.
+    """
+    now = timezone.now()
+    Invitation.objects.filter(
+        user=user, role=role, engagement_id=engagement_id, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    invitation = Invitation(
+        user=user,
+        role=role,
+        invited_by=invited_by,
+        context=context[:200],
+        engagement_id=engagement_id,
+        link_nonce=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_DAYS),
+    )
+    invitation.token_hash = hash_token(derive_token(salt=INVITATION_SALT, value=f"{user.pk}:{invitation.link_nonce}"))
+    invitation.full_clean()
+    invitation.save()
+    notification_owe_now(
+        kind=Kind.INVITATION,
+        period_key=f"invitation:{invitation.pk}",
+        recipient_id=user.pk,
+        recipient_email=user.email,
+        time_zone=user.time_zone,
+        engagement_id=engagement_id,
+        context={"invitation_id": invitation.pk},
+        now=now,
+    )
+    return invitation
 
 
 def invitation_find(*, token: str) -> Invitation | None:
-    """The invitation behind a link, or None for a forged or unknown one."""
+    """The invitation behind a link, or None for a forged, unknown or rotated-away one."""
     if not token or len(token) > 100:
         return None
-    return Invitation.objects.select_related("user", "invited_by").filter(token_hash=hash_token(token)).first()
+    invitation = Invitation.objects.select_related("user", "invited_by").filter(token_hash=hash_token(token)).first()
+    if invitation is None:
+        return None
+    # Invitations made before links were derived have no nonce: their random token is checked by its hash alone.
+    if invitation.link_nonce and not token_is_valid(token=token, salt=INVITATION_SALT, value=invitation.link_value):
+        return None
+    return invitation
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
-    """Marks the invitation used, sets the password when the person has none, verifies the e-mail.
+def invitation_accept(*, invitation: Invitation, password: str | None, signed_in_as: User | None = None) -> User:
+    """Marks the invitation used and gives the person what it was for.
 
-    Raises ValidationError for an expired or used invitation or a weak password.
+    A person without a password chooses one here (the link is how they first sign in). A person who
+    already has an account must be signed in as that account (`signed_in_as`): the link alone never
+    signs anyone in. A deactivated account is never turned back on.
+
+    Raises ValidationError for an expired, used or revoked invitation, a deactivated account, the
+    wrong person, or a weak password.
     """
+    user = User.objects.select_for_update().get(pk=invitation.user_id)
+    if not user.is_active:
+        raise ValidationError("This account is switched off. Contact the coaching practice.")
+    if user.has_usable_password() and (signed_in_as is None or signed_in_as.pk != user.pk):
+        raise ValidationError(f"Sign in as {user.email} to accept this invitation.")
     claimed = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).update(accepted_at=timezone.now())
     if claimed != 1:
         raise ValidationError("This invitation has already been used or has expired.")
-    user = invitation.user
     if not user.has_usable_password():
         if not password:
             raise ValidationError({"password1": "Choose a password."})
@@ -103,13 +146,15 @@ def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
         user.is_coach = True
         if invitation.invited_by_id and invitation.invited_by.practice_id:
             user.practice_id = invitation.invited_by.practice_id
-    user.is_active = True
     user.save()
     address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"primary": True})
     if not address.verified:
         address.verified = True
         address.primary = True
         address.save(update_fields=["verified", "primary"])
+    invitation.refresh_from_db()
+    for hook in _acceptance_hooks:
+        hook(invitation)
     return user
 
 

@@ -71,6 +71,7 @@ def _engagement(
         planned_sessions=8,
         cadence_days=14,
         sponsors=[(sponsor.full_name, sponsor.email)] if sponsor else [],
+        leader_has_agreed=True,
     )
     engagement = result.engagement
     for title, description, why in goals:

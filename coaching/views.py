@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.forms import InviteCoachForm
 from accounts.models import Invitation
-from accounts.services import invitation_create, invitation_send, user_get_or_invite_target
+from accounts.services import invitation_create, user_get_or_invite_target
 from engagements.models import Engagement
 
 from . import health, selectors, services
@@ -86,14 +86,11 @@ def practice(request: HttpRequest) -> HttpResponse:
                 form.add_error("email", "This person is already a coach.")
                 coach = None
             else:
-                invitation, token = invitation_create(
+                invitation_create(
                     user=coach, role=Invitation.Role.COACH, invited_by=user, context=f"coach at {user.practice}"
                 )
         if coach is not None:
-            if invitation_send(invitation=invitation, token=token):
-                messages.success(request, f"Invitation sent to {coach.email}.")
-            else:
-                messages.warning(request, "The mail server did not answer; the invitation is saved. Try again shortly.")
+            messages.success(request, f"Invitation on its way to {coach.email}.")
             return redirect("practice")
     context = selectors.practice_overview(practice=user.practice)
     return render(request, "coaching/practice.html", {**context, "form": form})

@@ -9,3 +9,9 @@ class EngagementsConfig(AppConfig):
         from .notifications import register_sources
 
         register_sources()
+
+        from accounts.services import register_acceptance_hook
+
+        from .services import engagement_leader_accepted
+
+        register_acceptance_hook(engagement_leader_accepted)

@@ -11,17 +11,22 @@ from django.utils import timezone
 
 
 class EngagementQuerySet(models.QuerySet["Engagement"]):
+    @staticmethod
+    def _as_leader(user) -> Q:
+        """The one rule for leaders: an engagement is theirs once they have accepted the invitation to it."""
+        return Q(leader=user, awaiting_leader=False)
+
     def visible_to(self, user) -> EngagementQuerySet:
         """Engagements this person takes part in, in any role (coach, leader or sponsor)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(coach=user) | Q(leader=user) | Q(sponsors=user)).distinct()
+        return self.filter(Q(coach=user) | self._as_leader(user) | Q(sponsors=user)).distinct()
 
     def worked_by(self, user) -> EngagementQuerySet:
         """Engagements whose confidential content this person may see: their coach and their leader."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(coach=user) | Q(leader=user))
+        return self.filter(Q(coach=user) | self._as_leader(user))
 
     def coached_by(self, user) -> EngagementQuerySet:
         if not user.is_authenticated:
@@ -31,7 +36,7 @@ class EngagementQuerySet(models.QuerySet["Engagement"]):
     def led_by(self, user) -> EngagementQuerySet:
         if not user.is_authenticated:
             return self.none()
-        return self.filter(leader=user)
+        return self.filter(self._as_leader(user))
 
     def sponsored_by(self, user) -> EngagementQuerySet:
         if not user.is_authenticated:
@@ -59,6 +64,10 @@ class Engagement(models.Model):
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coached_engagements")
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_engagements")
     sponsors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sponsored_engagements")
+    awaiting_leader = models.BooleanField(
+        default=False,
+        help_text="The leader has not accepted the invitation yet: the engagement is hidden from them until then.",
+    )
     organisation = models.CharField(max_length=200)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     start_date = models.DateField()

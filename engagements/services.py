@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invitation, User
-from accounts.services import invitation_create, invitation_send, user_get_or_invite_target
+from accounts.services import invitation_create, user_get_or_invite_target
 
 from .models import AgendaItem, Engagement, Goal, Session
 
@@ -18,33 +18,40 @@ MAX_GOALS = 3
 
 
 @dataclass
-class PendingInvitation:
-    invitation: Invitation
-    token: str
-
-
-@dataclass
 class EngagementResult:
     engagement: Engagement
-    invitations: list[PendingInvitation] = field(default_factory=list)
-
-    def send_invitations(self) -> list[str]:
-        """Sends the e-mails; returns the addresses that could not be reached."""
-        return [
-            p.invitation.user.email
-            for p in self.invitations
-            if not invitation_send(invitation=p.invitation, token=p.token)
-        ]
+    # Invitations made; each one's e-mail is owed to the outbox and goes out after commit.
+    invitations: list[Invitation] = field(default_factory=list)
 
 
-def _invite_if_new(*, user: User, role: str, coach: User, engagement: Engagement) -> PendingInvitation | None:
-    """People who have never signed in get an invitation; existing accounts just gain the engagement."""
-    if user.has_usable_password():
-        return None
-    invitation, token = invitation_create(
-        user=user, role=role, invited_by=coach, context=f"{engagement.organisation} coaching engagement"
+def _invite(*, user: User, role: str, coach: User, engagement: Engagement) -> Invitation:
+    return invitation_create(
+        user=user,
+        role=role,
+        invited_by=coach,
+        context=f"{engagement.organisation} coaching engagement",
+        engagement_id=engagement.pk,
     )
-    return PendingInvitation(invitation, token)
+
+
+def engagement_leader_accepted(invitation: Invitation) -> None:
+    """Registered with accounts: accepting a leader invitation makes the engagement the leader's."""
+    if invitation.role == Invitation.Role.LEADER and invitation.engagement_id:
+        Engagement.objects.filter(pk=invitation.engagement_id, leader_id=invitation.user_id).update(
+            awaiting_leader=False
+        )
+
+
+def invitation_resend(*, engagement: Engagement, person: User, by: User) -> Invitation | None:
+    """A new invitation for the engagement's leader (until accepted) or a sponsor who has no password
+    yet; earlier links stop working. None when the person needs no invitation."""
+    if person.pk == engagement.leader_id:
+        if not engagement.awaiting_leader and person.has_usable_password():
+            return None
+        return _invite(user=person, role=Invitation.Role.LEADER, coach=by, engagement=engagement)
+    if person.has_usable_password():
+        return None
+    return _invite(user=person, role=Invitation.Role.SPONSOR, coach=by, engagement=engagement)
 
 
 @transaction.atomic
@@ -60,11 +67,13 @@ def engagement_create(
     cadence_days: int,
     sponsors: list[tuple[str, str]] = (),
     status: str = Engagement.Status.ACTIVE,
+    leader_has_agreed: bool = False,
 ) -> EngagementResult:
     """Creates an engagement, the leader's and sponsors' accounts if needed, and their invitations.
 
-    `sponsors` is a list of (name, e-mail). Invitation e-mails go out through `send_invitations()`
-    once the transaction has committed.
+    `sponsors` is a list of (name, e-mail). The leader is always invited, even with an account: the
+    engagement stays off their pages until they accept. Only the demo seeder and data set up outside
+    the product pass `leader_has_agreed`. Invitation e-mails go through the outbox after commit.
     """
     if not coach.is_coach:
         raise PermissionDenied("Only coaches create engagements.")
@@ -80,13 +89,13 @@ def engagement_create(
         planned_sessions=planned_sessions,
         cadence_days=cadence_days,
         status=status,
+        awaiting_leader=not leader_has_agreed,
     )
     engagement.full_clean()
     engagement.save()
     result = EngagementResult(engagement)
-    pending = _invite_if_new(user=leader, role=Invitation.Role.LEADER, coach=coach, engagement=engagement)
-    if pending:
-        result.invitations.append(pending)
+    if not leader_has_agreed:
+        result.invitations.append(_invite(user=leader, role=Invitation.Role.LEADER, coach=coach, engagement=engagement))
     for name, email in sponsors:
         result.invitations.extend(sponsor_add(engagement=engagement, name=name, email=email).invitations)
     return result
@@ -101,9 +110,10 @@ def sponsor_add(*, engagement: Engagement, name: str, email: str) -> EngagementR
     if engagement.sponsors.filter(pk=sponsor.pk).exists():
         raise ValidationError({"sponsor_email": f"{sponsor.email} already sponsors this engagement."})
     engagement.sponsors.add(sponsor)
-    pending = _invite_if_new(user=sponsor, role=Invitation.Role.SPONSOR, coach=engagement.coach, engagement=engagement)
-    if pending:
-        result.invitations.append(pending)
+    if not sponsor.has_usable_password():
+        result.invitations.append(
+            _invite(user=sponsor, role=Invitation.Role.SPONSOR, coach=engagement.coach, engagement=engagement)
+        )
     return result
 
 

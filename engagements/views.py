@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
 from accounts.models import Invitation, User
-from accounts.services import invitation_create, invitation_send
+from accounts.selectors import invitation_states
 
 from . import selectors, services
 from .access import get_engagement_for, safe_next_url
@@ -62,16 +62,11 @@ def _require_coach(request: HttpRequest) -> None:
 
 
 def _report_invitations(request: HttpRequest, result: services.EngagementResult) -> None:
-    failed = result.send_invitations()
-    sent = [p.invitation.user.email for p in result.invitations if p.invitation.user.email not in failed]
-    if sent:
-        messages.success(request, "Invitation sent to " + ", ".join(sent) + ".")
-    if failed:
-        messages.warning(
+    invited = [invitation.user.email for invitation in result.invitations]
+    if invited:
+        messages.success(
             request,
-            "We could not reach the mail server to invite "
-            + ", ".join(failed)
-            + ". Use “Resend invitation” in a moment.",
+            "Invitation on its way to " + ", ".join(invited) + ". The People section shows whether it was sent.",
         )
 
 
@@ -130,6 +125,12 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sponsor_form": SponsorForm(),
         "panels": engagement_panels(request, engagement),
     }
+    if is_coach:
+        states = invitation_states(engagement_id=engagement.pk)
+        context["leader_invitation"] = states.get(engagement.leader_id)
+        context["sponsors"] = [(sponsor, states.get(sponsor.pk)) for sponsor in context["sponsors"]]
+    else:
+        context["sponsors"] = [(sponsor, None) for sponsor in context["sponsors"]]
     return render(request, "engagements/engagement_detail.html", context)
 
 
@@ -212,19 +213,12 @@ def invitation_resend(request: HttpRequest, pk: int, user_pk: int) -> HttpRespon
     if user_pk not in people:
         raise Http404("Not part of this engagement")
     person = get_object_or_404(User, pk=user_pk)
-    if person.has_usable_password():
+    if services.invitation_resend(engagement=engagement, person=person, by=request.user) is None:
         messages.info(request, f"{person} already has an account and can sign in.")
     else:
-        invitation, token = invitation_create(
-            user=person,
-            role=people[user_pk],
-            invited_by=request.user,
-            context=f"{engagement.organisation} coaching engagement",
+        messages.success(
+            request, f"A new invitation to {person.email} is on its way; links in earlier invitations no longer work."
         )
-        if invitation_send(invitation=invitation, token=token):
-            messages.success(request, f"A new invitation is on its way to {person.email}.")
-        else:
-            messages.warning(request, "The mail server did not answer. Try again in a moment.")
     return redirect("engagements:detail", pk=engagement.pk)
 
 

@@ -47,7 +47,7 @@ NUDGE_HORIZON = timedelta(days=120)
 
 
 def reflection_prompt_rows(now: datetime) -> Iterator[tuple]:
-    active = Engagement.objects.filter(leader=OuterRef("pk"), status=Engagement.Status.ACTIVE)
+    active = Engagement.objects.filter(leader=OuterRef("pk"), status=Engagement.Status.ACTIVE, awaiting_leader=False)
     # Only people whose moment may lie in the catch-up window and whose prompt is not recorded yet:
     # the database narrows 100,000 leaders to the few due this minute.
     maybe_due = weekly_due_filter(

@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     STAKEHOLDER_NUDGE = "stakeholder_nudge", "Feedback request reminder"
     NO_SHOW_FOLLOW_UP = "no_show_follow_up", "No-show follow-up"
     NO_NEXT_SESSION = "no_next_session", "No next session booked"
+    INVITATION = "invitation", "Invitation"
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -43,10 +44,12 @@ KIND_PLURALS = {
     Kind.STAKEHOLDER_NUDGE: "reminders about feedback requests",
     Kind.NO_SHOW_FOLLOW_UP: "no-show follow-ups",
     Kind.NO_NEXT_SESSION: "“no next session booked” nudges",
+    Kind.INVITATION: "invitations",
 }
 
-#: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox.
-URGENT_KINDS = frozenset({Kind.SESSION_REMINDER})
+#: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, and an
+#: invitation is what someone is waiting for before they can start.
+URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION})
 
 
 def user_recipient_key(user_id: int) -> str:

@@ -175,6 +175,39 @@ def source_failures_store(*, failures: Iterable[registry.RowFailure], now: datet
     return stored
 
 
+def notification_owe_now(
+    *,
+    kind: str,
+    period_key: str,
+    recipient_id: int | None,
+    recipient_email: str,
+    time_zone: str = "UTC",
+    engagement_id: int | None = None,
+    context: dict | None = None,
+    now: datetime | None = None,
+) -> Notification:
+    """Records one message owed right now, outside the tick (an invitation someone just sent), and
+    enqueues its send when the transaction commits. Recording the same message twice is harmless;
+    if the broker is down, the tick enqueues the row again after `NOTIFICATIONS_SENDING_TIMEOUT`."""
+    now = now or timezone.now()
+    spec = registry.DueSpec(
+        kind=kind,
+        period_key=period_key,
+        due_at=now,
+        recipient_id=recipient_id,
+        recipient_email=recipient_email,
+        time_zone=time_zone,
+        engagement_id=engagement_id,
+        context=context or {},
+    )
+    row = _row_for(spec, now)
+    _insert_new([row])
+    notification = Notification.objects.get(recipient_key=row.recipient_key, kind=kind, period_key=period_key)
+    Notification.objects.filter(pk=notification.pk, status=Status.PENDING).update(enqueued_at=now)
+    transaction.on_commit(partial(_enqueue_sends, [notification.pk]))
+    return notification
+
+
 def _enqueue_send(notification_id: int) -> None:
     from .tasks import send_notification
 

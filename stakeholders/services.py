@@ -5,13 +5,13 @@ nonce)` where the nonce is 32 random bytes kept on the row; the token is that MA
 (43 characters, 256 bits). Only `sha256(token)` is stored and a link is looked up by it, so the
 database alone cannot produce a working link. Deriving the token lets the sending task carry only the
 request's id (it rebuilds the link when it renders the e-mail) and lets nudges repeat the same link,
-so the first e-mail keeps working. If SECRET_KEY changes, `request_link_for_nudge` notices that the
-rebuilt token no longer matches the stored hash and issues a new nonce (the old link then stops).
+so the first e-mail keeps working. After a key rotation a link keeps working while the old key is in
+SECRET_KEY_FALLBACKS; once no accepted key makes it, the link stops and `request_link_for_nudge`
+issues a new nonce.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import secrets
 import smtplib
@@ -24,9 +24,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.models import User, hash_token
+from accounts.tokens import derive_token, token_for_hash, token_is_valid
 from engagements.models import Engagement, Goal
 from notifications.email import send_templated_email
 
@@ -231,12 +231,29 @@ def _new_nonce() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _link_value(request: FeedbackRequest) -> str:
+    return f"{request.round_id}:{request.stakeholder_id}:{request.link_nonce}"
+
+
 def link_token(*, request: FeedbackRequest) -> str:
     """The request's private token, rebuilt from SECRET_KEY and the row (see the module docstring)."""
-    mac = salted_hmac(
-        LINK_SALT, f"{request.round_id}:{request.stakeholder_id}:{request.link_nonce}", algorithm="sha256"
-    ).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    return derive_token(salt=LINK_SALT, value=_link_value(request))
+
+
+def _working_link_token(request: FeedbackRequest) -> str | None:
+    """The token of the link already sent, under the current key or a fallback (`SECRET_KEY_FALLBACKS`)."""
+    return token_for_hash(token_hash=request.token_hash, salt=LINK_SALT, value=_link_value(request))
+
+
+def _ensure_link_token(request: FeedbackRequest) -> str:
+    """The working token of `request`; a new nonce (a new link) when no accepted key makes the old one."""
+    token = _working_link_token(request)
+    if token is None:
+        request.link_nonce = _new_nonce()
+        token = link_token(request=request)
+        request.token_hash = hash_token(token)
+        request.save(update_fields=["link_nonce", "token_hash"])
+    return token
 
 
 def link_url(*, token: str) -> str:
@@ -400,7 +417,7 @@ def request_send(*, request_id: int) -> str:
         return "skipped"
     attempts = request.send_attempts + 1
     try:
-        feedback_request_email_send(request=request, url=link_url(token=link_token(request=request)))
+        feedback_request_email_send(request=request, url=link_url(token=_ensure_link_token(request)))
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
         _record_send_failure(request_id, attempts, f"The mail server refused the address: {exc}", final=True)
         return "failed"
@@ -470,13 +487,7 @@ def request_link_for_nudge(*, request: FeedbackRequest) -> str:
         raise ValidationError("This request has been answered or withdrawn.")
     if not request.round.accepts_answers():
         raise ValidationError("This round no longer accepts answers.")
-    token = link_token(request=request)
-    if hash_token(token) != request.token_hash:
-        request.link_nonce = _new_nonce()
-        token = link_token(request=request)
-        request.token_hash = hash_token(token)
-        request.save(update_fields=["link_nonce", "token_hash"])
-    return link_url(token=token)
+    return link_url(token=_ensure_link_token(request))
 
 
 def request_record_nudge(*, request: FeedbackRequest) -> FeedbackRequest:
@@ -499,11 +510,14 @@ def request_find(*, token: str) -> FeedbackRequest | None:
     forged or unknown token (one query at most, none for a malformed one)."""
     if len(token) != TOKEN_LENGTH or not set(token) <= _TOKEN_ALPHABET:
         return None
-    return (
+    request = (
         FeedbackRequest.objects.select_related("round__engagement__leader", "round__engagement__coach")
         .filter(token_hash=hash_token(token))
         .first()
     )
+    if request is None or not token_is_valid(token=token, salt=LINK_SALT, value=_link_value(request)):
+        return None  # made with a secret key that is no longer accepted
+    return request
 
 
 class LinkUnusable(Exception):

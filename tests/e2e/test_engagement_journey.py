@@ -32,7 +32,9 @@ def test_coach_creates_an_engagement_and_the_leader_joins_from_the_invitation(
     with page.expect_navigation():
         page.click("button:has-text('Create engagement')")
     engagement = Engagement.objects.get(organisation="Globex")
-    assert "Invitation sent to nia@example.com" in page.locator("body").inner_text()
+    body = page.locator("body").inner_text()
+    assert "Invitation on its way to nia@example.com" in body
+    assert "Invitation sent, not accepted yet" in body
 
     page.click("text=Add goal")
     page.fill("#id_title", "Lead the merger integration calmly")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Invitation, User
 from engagements import services
 from engagements.models import AgendaItem, Engagement, Session
+from tests.accounts.outbox import invitation_path, send_owed_invitations
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,20 +48,20 @@ def test_engagement_create_makes_accounts_and_one_invitation_each_for_new_people
 
 
 def test_invitations_are_sent_with_a_link_that_is_not_stored(cast):
-    result = _create(cast.ada)
-    assert result.send_invitations() == []
+    _create(cast.ada)
+    assert send_owed_invitations() == ["sent", "sent"]
     assert len(mail.outbox) == 2
-    body = mail.outbox[0].body
-    link = next(line for line in body.splitlines() if "/account/invitation/" in line).strip()
-    token = link.rstrip("/").rsplit("/", 1)[-1]
-    assert len(token) >= 40  # 32 random bytes, URL-safe
+    token = invitation_path(mail.outbox[0]).rstrip("/").rsplit("/", 1)[-1]
+    assert len(token) >= 40  # 256-bit HMAC, URL-safe
     assert not Invitation.objects.filter(token_hash=token).exists()
+    assert not Invitation.objects.filter(link_nonce=token).exists()
 
 
-def test_an_existing_account_joins_without_an_invitation(cast):
+def test_an_existing_leader_is_invited_and_the_engagement_waits_for_them(cast):
     result = _create(cast.ada, leader_email=cast.liv.email, leader_name="Liv", sponsors=[])
-    assert result.engagement.leader == cast.liv
-    assert result.invitations == []
+    assert result.engagement.leader == cast.liv and result.engagement.awaiting_leader
+    assert [i.user for i in result.invitations] == [cast.liv]
+    assert result.engagement not in Engagement.objects.visible_to(cast.liv)
 
 
 def test_only_coaches_create_engagements(cast):

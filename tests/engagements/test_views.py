@@ -28,8 +28,11 @@ def _new_engagement_form(**overrides):
     return data
 
 
-def test_coach_creates_an_engagement_and_the_leader_and_sponsor_are_invited(client_for):
-    response = client_for("ada").post("/engagements/new/", _new_engagement_form())
+def test_coach_creates_an_engagement_and_the_leader_and_sponsor_are_invited(
+    client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("ada").post("/engagements/new/", _new_engagement_form())
     engagement = Engagement.objects.get(organisation="Globex")
     assert response.status_code == 302 and response["Location"] == f"/engagements/{engagement.pk}/"
     assert sorted(m.to[0] for m in mail.outbox) == ["nia@example.com", "sid@example.com"]

@@ -45,6 +45,7 @@ def seed(prefix: str, seconds: str, *options: str) -> dict:
         planned_end_date=today + timedelta(days=90),
         planned_sessions=6,
         cadence_days=14,
+        leader_has_agreed=True,
     ).engagement
     session = services.session_schedule(
         engagement=engagement, starts_at=timezone.now() + timedelta(seconds=float(seconds))
