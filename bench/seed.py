@@ -497,6 +497,7 @@ class PracticeSeeder:
                 engagement_id=e_id,
                 name=f"Stakeholder {st_id}",
                 email=f"stakeholder-{st_id}@bench.example.com",
+                email_key=f"stakeholder-{st_id}@bench.example.com",
                 relationship=rel,
                 status=status,
                 nominated_by_id=plan.coach.id,
@@ -552,8 +553,7 @@ class PracticeSeeder:
                     link_nonce=nonce,
                     token_hash=hash_token(token),
                     created_at=opened_at,
-                    send_status="sent",
-                    send_attempts=1,
+                    send_count=1,
                     sent_at=opened_at + timedelta(minutes=1),
                     answered_at=answered_at if answered else None,
                 )

@@ -75,6 +75,7 @@ CHECKS: dict[str, Callable[[], dict]] = {
     "cache": cache_state,
 }
 
+
 def outbox_failures() -> dict:
     """Counts of outbox rows and source rows that failed (`notifications.selectors`), for staff only."""
     from notifications.selectors import source_failures_summary

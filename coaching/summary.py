@@ -7,8 +7,9 @@ practice logs, reflections, check-ins, stakeholder suggestions) cannot reach a s
 by accident: it is never loaded into the summary in the first place.
 
 Queries (fixed, whatever the amount of history): engagement with coach and leader, its sponsors,
-its goals, its sessions (without private notes), the agenda of its three-way meetings; fieldwork
-counts and practice logged per week; the stakeholder trend (closed rounds, goals, scores).
+its goals, its sessions (without private notes), the topics of its three-way meetings shared with
+the sponsor; fieldwork counts and practice logged per week; the stakeholder trend (closed rounds,
+goals, scores).
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ class SharedSummary:
 class ThreeWayMeeting:
     """A session of kind three-way: the sponsor is a participant.
 
-    The sponsor sees its date, place, agenda (topics the coach or leader added for it; topics carried
-    over from the leader's private weekly reflections are left out) and its agreed notes. The agreed
+    The sponsor sees its date, place, agenda (only topics marked `visible_to_sponsor`: written for the
+    three-way meeting, or shared by the leader; a topic written while the session was a regular one, or
+    carried over from a private weekly reflection, never appears) and its agreed notes. The agreed
     notes are the meeting's shared summary once the coach has marked it "shared with sponsor" and
     released it; before that only a preview viewer (coach, leader) sees them, marked unreleased.
     """
@@ -253,8 +255,9 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
     )
     agenda: dict[int, list[str]] = {}
     rows = (
-        AgendaItem.objects.filter(session__engagement_id=engagement.pk, session__kind=Session.Kind.THREE_WAY)
-        .exclude(source=AgendaItem.Source.REFLECTION)
+        AgendaItem.objects.filter(
+            session__engagement_id=engagement.pk, session__kind=Session.Kind.THREE_WAY, visible_to_sponsor=True
+        )
         .order_by("created_at", "pk")
         .values_list("session_id", "text")
     )

@@ -219,7 +219,13 @@ class Session(models.Model):
 
 
 class AgendaItem(models.Model):
-    """A topic to discuss at a session. Coach and leader see it; the sponsor never does."""
+    """A topic to discuss at a session. Coach and leader see it.
+
+    The sponsor sees a topic only if `visible_to_sponsor` is set, and only while its session is a
+    three-way meeting. The flag is decided when the topic is written (the session was three-way then
+    and the topic is not from a private weekly reflection) or when the leader shares it: never from
+    what later happens to the session, so a regular session turned three-way keeps its topics private.
+    """
 
     class Source(models.TextChoices):
         LEADER = "leader", "Added by the leader"
@@ -230,6 +236,10 @@ class AgendaItem(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     text = models.CharField(max_length=500)
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.LEADER)
+    visible_to_sponsor = models.BooleanField(
+        default=False,
+        help_text="Written for a three-way meeting, or shared with the sponsor by the leader.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -238,3 +248,8 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def sponsor_sees(self) -> bool:
+        """Whether the sponsor reads this topic: shared with them, on a meeting they join."""
+        return self.visible_to_sponsor and self.session.kind == Session.Kind.THREE_WAY

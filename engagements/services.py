@@ -284,9 +284,34 @@ def agenda_item_add(
         raise ValidationError({"text": "Write the topic you want to bring."})
     if session.status != Session.Status.SCHEDULED:
         raise ValidationError("Topics can be added to a scheduled session only.")
-    item = AgendaItem(session=session, author=author, text=text, source=source)
+    item = AgendaItem(
+        session=session,
+        author=author,
+        text=text,
+        source=source,
+        # Decided now, once: a topic written for a regular session stays private whatever later
+        # happens to the session, and one carried over from a private reflection is never shown.
+        visible_to_sponsor=session.kind == Session.Kind.THREE_WAY and source != AgendaItem.Source.REFLECTION,
+    )
     item.full_clean()
     item.save()
+    return item
+
+
+def agenda_item_share_with_sponsor(*, item: AgendaItem, user: User, shared: bool) -> AgendaItem:
+    """The leader shows one topic of a three-way meeting to the sponsor, or stops showing it.
+
+    Only the leader widens (or narrows) what the sponsor reads of their agenda; the coach cannot.
+    """
+    session = item.session
+    if user.pk != session.engagement.leader_id:
+        raise PermissionDenied("Only the leader decides which topics the sponsor sees.")
+    if shared and session.kind != Session.Kind.THREE_WAY:
+        raise ValidationError("Only topics of a three-way meeting can be shared with the sponsor.")
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError("Topics can be shared before the meeting only.")
+    item.visible_to_sponsor = shared
+    item.save(update_fields=["visible_to_sponsor"])
     return item
 
 

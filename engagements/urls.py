@@ -24,4 +24,5 @@ urlpatterns = [
     path("sessions/<int:pk>/release/", views.session_release, name="session_release"),
     path("sessions/<int:pk>/agenda/", views.agenda_add, name="agenda_add"),
     path("sessions/<int:pk>/agenda/<int:item_pk>/delete/", views.agenda_delete, name="agenda_delete"),
+    path("sessions/<int:pk>/agenda/<int:item_pk>/share/", views.agenda_share, name="agenda_share"),
 ]

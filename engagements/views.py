@@ -431,3 +431,31 @@ def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             request, "engagements/_agenda.html", {"session": session, "agenda_form": AgendaItemForm(), "can_add": True}
         )
     return redirect("engagements:session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def agenda_share(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The leader shows a topic of a three-way meeting to the sponsor (`shared=1`) or stops (`shared=0`)."""
+    session = _get_session_for(request, pk)
+    item = get_object_or_404(session.agenda_items.all(), pk=item_pk)
+    item.session = session
+    shared = request.POST.get("shared") == "1"
+    try:
+        services.agenda_item_share_with_sponsor(item=item, user=request.user, shared=shared)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if not request.htmx:
+            messages.success(
+                request,
+                "Your sponsor will see this topic." if shared else "This topic is no longer shown to your sponsor.",
+            )
+    if request.htmx:
+        session = _get_session_for(request, pk)
+        return render(
+            request, "engagements/_agenda.html", {"session": session, "agenda_form": AgendaItemForm(), "can_add": True}
+        )
+    return redirect(safe_next_url(request, reverse("engagements:session", args=[session.pk])))

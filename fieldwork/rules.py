@@ -21,7 +21,9 @@ def is_log_editable(user, log) -> bool:
 
 # On an engagement: agree commitments at a session, review them later, log practice, reflect.
 rules.add_perm("fieldwork.codesign", (is_coach_of | is_leader_of) & is_open)
-rules.add_perm("fieldwork.review_commitment", is_coach_of | is_leader_of)
+# The review outcome (done, partly, not done) feeds the completion rate the sponsor sees, so it is
+# recorded by the coach at the review with the leader, never by the leader alone.
+rules.add_perm("fieldwork.review_commitment", is_coach_of)
 rules.add_perm("fieldwork.log_practice", is_leader_of & is_open)
 # On a practice log: its author, for 24 hours.
 rules.add_perm("fieldwork.edit_log", is_log_author & is_log_editable)

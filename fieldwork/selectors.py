@@ -157,7 +157,7 @@ def session_fieldwork(*, session: Session, user: User) -> dict:
         "needs_attention": is_coach and needs_attention(forgotten),
         "can_codesign": can_codesign,
         "can_add": can_codesign and len(agreed) < 3,
-        "can_review": session.status in (Session.Status.SCHEDULED, Session.Status.HELD),
+        "can_review": is_coach and session.status in (Session.Status.SCHEDULED, Session.Status.HELD),
     }
 
 

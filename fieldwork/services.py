@@ -349,14 +349,18 @@ class ReviewResult:
 def commitment_review(
     *, commitment: Commitment, session: Session, reviewer: User, outcome: str, reason: str = ""
 ) -> ReviewResult:
-    """Reviews a commitment at a later session: done, partly or not done, and why.
+    """The coach reviews a commitment at a later session: done, partly or not done, and why.
+
+    Only the engagement's coach may record an outcome (`fieldwork.review_commitment`): the completion
+    rate the sponsor sees is made of these reviews, so the leader cannot mark their own work done.
 
     "Not done" without a substantive reason is stored as forgotten; the second forgotten commitment
     of an engagement makes it need the coach's attention (`ReviewResult.needs_attention`). A review
     can be changed; the flag follows the latest answer.
     """
     engagement = commitment.engagement
-    _require_team_member(reviewer, engagement)
+    if not reviewer.has_perm("fieldwork.review_commitment", engagement):
+        raise PermissionDenied("The coach records a review outcome, at the review with the leader.")
     errors: dict[str, str] = {}
     if outcome not in Commitment.REVIEW_OUTCOMES:
         errors["outcome"] = "Choose done, partly or not done."

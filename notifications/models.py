@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     SESSION_REMINDER = "session_reminder", "Session reminder"
     AGENDA_PROMPT = "agenda_prompt", "Agenda prompt"
     FIELDWORK_NUDGE = "fieldwork_nudge", "Fieldwork nudge"
+    STAKEHOLDER_REQUEST = "stakeholder_request", "Feedback request"
     STAKEHOLDER_NUDGE = "stakeholder_nudge", "Feedback request reminder"
     NO_SHOW_FOLLOW_UP = "no_show_follow_up", "No-show follow-up"
     NO_NEXT_SESSION = "no_next_session", "No next session booked"
@@ -41,15 +42,17 @@ KIND_PLURALS = {
     Kind.SESSION_REMINDER: "session reminders",
     Kind.AGENDA_PROMPT: "agenda prompts",
     Kind.FIELDWORK_NUDGE: "fieldwork nudges",
+    Kind.STAKEHOLDER_REQUEST: "feedback requests",
     Kind.STAKEHOLDER_NUDGE: "reminders about feedback requests",
     Kind.NO_SHOW_FOLLOW_UP: "no-show follow-ups",
     Kind.NO_NEXT_SESSION: "“no next session booked” nudges",
     Kind.INVITATION: "invitations",
 }
 
-#: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, and an
-#: invitation is what someone is waiting for before they can start.
-URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION})
+#: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation
+#: is what someone is waiting for before they can start, and a feedback request goes out when the
+#: coach opens a round or sends it again, not the next morning.
+URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST})
 
 
 def user_recipient_key(user_id: int) -> str:

@@ -84,9 +84,7 @@ def _backdate(feedback_round: FeedbackRound, *, weeks_ago: float, days_open: int
     FeedbackRound.objects.filter(pk=feedback_round.pk).update(
         opens_on=opened.date(), closes_on=closed.date(), opened_at=opened, closed_at=closed
     )
-    FeedbackRequest.objects.filter(round=feedback_round).update(
-        created_at=opened, sent_at=opened, send_status=FeedbackRequest.SendStatus.SENT
-    )
+    FeedbackRequest.objects.filter(round=feedback_round).update(created_at=opened, sent_at=opened, send_count=1)
     FeedbackRequest.objects.filter(round=feedback_round, answered_at__isnull=False).update(
         answered_at=opened + timedelta(days=3)
     )

@@ -12,13 +12,26 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from engagements.models import Engagement, Goal
 
 SCORE_MIN, SCORE_MAX = -3, 3
 TEXT_MAX = 2000  # characters of one free-text answer
+
+
+def normalise_email(address: str) -> str:
+    """The form of an address used to compare two: case-insensitive, without a `+tag` in the local part.
+
+    `Pat.Lee+feedback@Acme.example` and `pat.lee@acme.example` reach the same mailbox, so they are one
+    person on a roster, and the leader's or the coach's own address with a tag is still theirs. The
+    address itself is stored as it was typed.
+    """
+    address = (address or "").strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    return f"{local.split('+', 1)[0]}@{domain}"
 
 
 class Relationship(models.TextChoices):
@@ -59,8 +72,19 @@ class Stakeholder(models.Model):
         Goal, blank=True, related_name="stakeholders", help_text="The goals this person can observe."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NOMINATED)
+    email_key = models.CharField(
+        max_length=254, editable=False, help_text="The address normalised for comparison (see normalise_email)."
+    )
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The last change of address, shown on the roster to the coach and the leader alike.
+    email_changed_at = models.DateTimeField(null=True, blank=True)
+    email_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email_change_sent_link = models.BooleanField(
+        default=False, help_text="The change revoked an unanswered link and sent a new one to the new address."
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,9 +95,8 @@ class Stakeholder(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                F("engagement"),
-                Lower("email"),
-                name="stakeholder_email_unique_per_engagement",
+                fields=["engagement", "email_key"],
+                name="stakeholder_email_key_unique_per_engagement",
                 violation_error_message="This e-mail address is already on the roster of this engagement.",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="stakeholder_name_not_empty"),
@@ -81,6 +104,17 @@ class Stakeholder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display().lower()})"
+
+    def save(self, *args, **kwargs) -> None:
+        # The comparison key always follows the address, whoever saves the row.
+        self.email_key = normalise_email(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.email_key = normalise_email(self.email)
 
     @property
     def is_active(self) -> bool:
@@ -193,12 +227,6 @@ class FeedbackRequest(models.Model):
     lets nudges repeat the very same link, so the first e-mail keeps working.
     """
 
-    class SendStatus(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Could not be sent"
-
     round = models.ForeignKey(FeedbackRound, on_delete=models.CASCADE, related_name="requests")
     # RESTRICT: a stakeholder who was asked cannot be deleted on their own (deactivate them instead),
     # but deleting the whole engagement still removes its rounds, requests and answers.
@@ -212,10 +240,14 @@ class FeedbackRequest(models.Model):
     link_nonce = models.CharField(max_length=64)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
-    send_status = models.CharField(max_length=8, choices=SendStatus.choices, default=SendStatus.PENDING)
-    send_attempts = models.PositiveSmallIntegerField(default=0)
-    send_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    # E-mails are outbox rows (notifications.Notification, period key `request:<id>:send:<n>`): this
+    # counts the sends asked for, so "send again" records a new row and a double click does not.
+    send_count = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mail server first accepted the current link; reminders count from it.",
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the stakeholder is deactivated before answering."
@@ -239,9 +271,31 @@ class FeedbackRequest(models.Model):
         return self.answered_at is None and self.withdrawn_at is None
 
     @property
-    def send_overdue(self) -> bool:
-        """Still waiting to be sent ten minutes on: the queue or the mail server is not keeping up."""
-        return self.send_status == self.SendStatus.PENDING and self.created_at < timezone.now() - timedelta(minutes=10)
+    def send_period_key(self) -> str:
+        """The outbox period key of the e-mail that carries the current link."""
+        return send_period_key(self.pk, self.send_count)
+
+
+def send_period_key(request_id: int, number: int) -> str:
+    return f"request:{request_id}:send:{number}"
+
+
+class RevokedLink(models.Model):
+    """A private link that stopped working because the stakeholder's address changed.
+
+    Only the token's hash is kept, so the old URL can say "this link is no longer valid" rather
+    than "we do not recognise this link".
+    """
+
+    request = models.ForeignKey(FeedbackRequest, on_delete=models.CASCADE, related_name="revoked_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    revoked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Revoked link of request {self.request_id}"
 
 
 class FeedbackResponse(models.Model):

@@ -1,4 +1,10 @@
-"""What the outbox owes about stakeholder feedback: reminders 3 and 7 days after an unanswered request.
+"""What the outbox owes about stakeholder feedback: each request e-mail, and reminders 3 and 7 days later.
+
+Request e-mails (kind "stakeholder_request") are recorded by `services` when the coach opens a round,
+sends a request again or changes a stakeholder's address: one row per send, period key
+`request:<id>:send:<n>`. The source has nothing to find on a tick (the rows are already recorded,
+and the tick enqueues any that are pending); it builds the e-mail with the request's current link and
+skips a send that a later one replaced, or one to an address the stakeholder no longer has.
 
 Registered from `StakeholdersConfig.ready()`. Two reminders at most per request, each once
 (period keys `stakeholder:<request>:1` and `:2`), none once the answer has arrived, the request was
@@ -30,7 +36,7 @@ def stakeholder_nudge_rows(now: datetime) -> Iterator[tuple]:
         FeedbackRequest.objects.filter(
             answered_at__isnull=True,
             withdrawn_at__isnull=True,
-            send_status=FeedbackRequest.SendStatus.SENT,
+            sent_at__isnull=False,
             sent_at__lte=now - FIRST_NUDGE,
             round__status=FeedbackRound.Status.OPEN,
         )
@@ -71,6 +77,8 @@ def build_stakeholder_nudge(notification: Notification) -> Message:
         raise Skip("The feedback request no longer exists.")
     if request.answered_at is not None:
         raise Skip("The stakeholder has answered.")
+    if notification.recipient_email.strip().lower() != request.stakeholder.email.lower():
+        raise Skip("The stakeholder's e-mail address has changed since this reminder was recorded.")
     try:
         url = services.request_link_for_nudge(request=request)
     except ValidationError as exc:
@@ -88,6 +96,36 @@ def build_stakeholder_nudge(notification: Notification) -> Message:
         },
         link=url,
     )
+
+
+def find_stakeholder_requests(now: datetime) -> Iterator[DueSpec]:
+    """Nothing: request e-mails are recorded when the coach acts (see the module docstring)."""
+    return iter(())
+
+
+def build_stakeholder_request(notification: Notification) -> Message:
+    request = (
+        FeedbackRequest.objects.select_related("stakeholder", "round__engagement__leader", "round__engagement__coach")
+        .filter(pk=notification.context.get("request_id"))
+        .first()
+    )
+    if request is None:
+        raise Skip("The feedback request no longer exists.")
+    if notification.context.get("send") != request.send_count:
+        raise Skip("A later e-mail with the current link replaced this one.")
+    if not services.request_send_allowed(request=request, notification=notification):
+        raise Skip("The request was answered or withdrawn, its round closed, or the address changed.")
+    try:
+        url = services.request_link_for_nudge(request=request)
+    except ValidationError as exc:
+        raise Skip(" ".join(exc.messages)) from None
+    return Message(
+        template="feedback-request", context=services.feedback_request_context(request=request, url=url), link=url
+    )
+
+
+def record_request_sent(notification: Notification) -> None:
+    services.request_record_sent(request_id=notification.context.get("request_id"))
 
 
 def record_nudge(notification: Notification) -> None:
@@ -109,4 +147,14 @@ STAKEHOLDER_NUDGES = Source(
 
 
 def register_sources() -> None:
+    register(
+        Source(
+            kind=Kind.STAKEHOLDER_REQUEST,
+            find_due=find_stakeholder_requests,
+            build=build_stakeholder_request,
+            after_send=record_request_sent,
+            applies_to=lambda user: False,  # stakeholders have no account: they use the link in the e-mail
+            description="A stakeholder's private link to a feedback round.",
+        )
+    )
     register(STAKEHOLDER_NUDGES)

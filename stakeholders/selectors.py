@@ -28,6 +28,7 @@ from typing import NamedTuple
 from django.db.models import Count, Q, QuerySet
 
 from engagements.models import Engagement, Goal
+from notifications.models import Kind, Notification
 
 from .models import (
     SCORE_MAX,
@@ -101,10 +102,12 @@ ROSTER_ORDER = {Stakeholder.Status.NOMINATED: 0, Stakeholder.Status.APPROVED: 1,
 
 
 def roster_for(*, engagement: Engagement) -> list[Stakeholder]:
-    """The roster with goals and how often each person was asked (two queries): nominations waiting
-    for approval first, then active people, then inactive ones, each by name."""
+    """The roster with goals, who added each person and who last changed their address, and how often
+    each was asked (two queries): nominations waiting for approval first, then active people, then
+    inactive ones, each by name."""
     roster = list(
         Stakeholder.objects.filter(engagement=engagement)
+        .select_related("nominated_by", "email_changed_by")
         .prefetch_related("goals")
         .annotate(times_asked=Count("requests"))
         .order_by("name", "pk")
@@ -154,12 +157,21 @@ def round_detail(*, round_qs: QuerySet[FeedbackRound], pk: int) -> FeedbackRound
 
 
 def requests_for(*, feedback_round: FeedbackRound) -> list[FeedbackRequest]:
-    """The round's requests with each stakeholder, for the coach's round page (one query)."""
-    return list(
+    """The round's requests with each stakeholder and, as `delivery`, the outbox row of the e-mail that
+    carries the current link (None when none was sent), for the coach's round page (two queries)."""
+    requests = list(
         FeedbackRequest.objects.filter(round=feedback_round)
         .select_related("stakeholder")
         .order_by("stakeholder__name", "pk")
     )
+    keys = {r.send_period_key: r for r in requests if r.send_count}
+    rows = Notification.objects.filter(
+        kind=Kind.STAKEHOLDER_REQUEST, engagement_id=feedback_round.engagement_id, period_key__in=list(keys)
+    ).only("pk", "period_key", "status", "sent_at", "last_error", "skip_reason", "attempts", "recipient_email")
+    deliveries = {row.period_key: row for row in rows} if keys else {}
+    for r in requests:
+        r.delivery = deliveries.get(r.send_period_key) if r.send_count else None
+    return requests
 
 
 def not_yet_asked(*, feedback_round: FeedbackRound) -> list[Stakeholder]:

@@ -8,13 +8,21 @@ request's id (it rebuilds the link when it renders the e-mail) and lets nudges r
 so the first e-mail keeps working. After a key rotation a link keeps working while the old key is in
 SECRET_KEY_FALLBACKS; once no accepted key makes it, the link stops and `request_link_for_nudge`
 issues a new nonce.
+
+Sending. Every request e-mail is a row of the outbox (`notifications.Notification`, kind
+"stakeholder_request", period key `request:<id>:send:<n>`), recorded in the same transaction as the
+request and sent by the outbox's worker like every other message: claimed by conditional update,
+retried with backoff, failures kept with their error. The coach's round page reads the row, so it
+says "queued" while the broker is unreachable and the next tick hands the row to a worker.
+
+Changing a stakeholder's address revokes their unanswered link (`RevokedLink`) and sends a new one to
+the new address; the roster shows who changed it and when, to the coach and the leader.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import smtplib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -28,7 +36,9 @@ from django.utils import timezone
 from accounts.models import User, hash_token
 from accounts.tokens import derive_token, token_for_hash, token_is_valid
 from engagements.models import Engagement, Goal
-from notifications.email import send_templated_email
+from notifications.models import Kind, Notification
+from notifications.registry import DueSpec
+from notifications.services import notifications_record
 
 from .models import (
     SCORE_MAX,
@@ -39,12 +49,14 @@ from .models import (
     FeedbackRound,
     GoalScore,
     Relationship,
+    RevokedLink,
     Stakeholder,
+    normalise_email,
+    send_period_key,
 )
 
 logger = logging.getLogger(__name__)
 
-MAX_SEND_ATTEMPTS = 4
 MINUTES_TO_ANSWER = 2
 LINK_SALT = "stakeholders.feedback-link"
 
@@ -60,14 +72,17 @@ def _clean_goals(*, engagement: Engagement, goals) -> list[Goal]:
 
 
 def _check_email(*, engagement: Engagement, email: str, exclude_pk: int | None = None) -> str:
-    email = email.strip().lower()
-    if email in {engagement.leader.email.lower(), engagement.coach.email.lower()}:
+    """The address as typed (trimmed), once it is neither the leader's nor the coach's own nor already on
+    the roster. Addresses are compared normalised: case and a `+tag` in the local part do not count."""
+    email = email.strip()
+    key = normalise_email(email)
+    if key in {normalise_email(engagement.leader.email), normalise_email(engagement.coach.email)}:
         raise ValidationError(
             {"email": "Stakeholders are people who work with the leader: not the leader or the coach."}
         )
-    clash = Stakeholder.objects.filter(engagement=engagement, email__iexact=email).exclude(pk=exclude_pk).first()
+    clash = Stakeholder.objects.filter(engagement=engagement, email_key=key).exclude(pk=exclude_pk).first()
     if clash is not None:
-        raise ValidationError({"email": f"{email} is already on this engagement's roster (as {clash.name})."})
+        raise ValidationError({"email": f"{clash.email} is already on this engagement's roster (as {clash.name})."})
     return email
 
 
@@ -96,16 +111,60 @@ def stakeholder_nominate(
 
 
 @transaction.atomic
-def stakeholder_update(*, stakeholder: Stakeholder, name: str, email: str, relationship: str, goals=()) -> Stakeholder:
-    """The coach edits a stakeholder. Rounds already open keep the group the person had when asked."""
+def stakeholder_update(
+    *, stakeholder: Stakeholder, by: User, name: str, email: str, relationship: str, goals=()
+) -> Stakeholder:
+    """The coach edits a stakeholder. Rounds already open keep the group the person had when asked.
+
+    A new address (beyond a change of case) cannot redirect a link already sent: each unanswered
+    request of an open round gets a new link, e-mailed to the new address, and the old link stops
+    working. The roster tells the coach and the leader who changed the address and when.
+    """
     engagement = stakeholder.engagement
+    if by.pk != engagement.coach_id:
+        raise PermissionDenied("Only the coach edits a stakeholder.")
+    new_email = _check_email(engagement=engagement, email=email, exclude_pk=stakeholder.pk)
+    address_changed = new_email.lower() != stakeholder.email.strip().lower()
     stakeholder.name = " ".join(name.split())
-    stakeholder.email = _check_email(engagement=engagement, email=email, exclude_pk=stakeholder.pk)
+    stakeholder.email = new_email
     stakeholder.relationship = relationship
+    if address_changed:
+        stakeholder.email_changed_at = timezone.now()
+        stakeholder.email_changed_by = by
+        stakeholder.email_change_sent_link = False
     stakeholder.full_clean()
     stakeholder.save()
     stakeholder.goals.set(_clean_goals(engagement=engagement, goals=goals))
+    if address_changed:
+        relinked = _relink_open_requests(stakeholder=stakeholder)
+        if relinked:
+            stakeholder.email_change_sent_link = True
+            stakeholder.save(update_fields=["email_change_sent_link", "updated_at"])
     return stakeholder
+
+
+def _relink_open_requests(*, stakeholder: Stakeholder) -> int:
+    """Revokes the links of the stakeholder's unanswered requests in open rounds and queues a new link
+    for each, to the stakeholder's current address. Returns how many requests got a new link."""
+    requests = list(
+        FeedbackRequest.objects.select_for_update()
+        .filter(
+            stakeholder=stakeholder,
+            round__status=FeedbackRound.Status.OPEN,
+            answered_at__isnull=True,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("pk")
+    )
+    for request in requests:
+        RevokedLink.objects.get_or_create(token_hash=request.token_hash, defaults={"request": request})
+        request.link_nonce = _new_nonce()
+        request.token_hash = hash_token(link_token(request=request))
+        request.send_count += 1
+        request.sent_at = None  # reminders count again from the new link's first e-mail
+        request.save(update_fields=["link_nonce", "token_hash", "send_count", "sent_at"])
+    _queue_sends(requests)
+    return len(requests)
 
 
 def stakeholder_approve(*, stakeholder: Stakeholder) -> Stakeholder:
@@ -314,29 +373,73 @@ def round_open(*, feedback_round: FeedbackRound, notify: bool = True) -> list[Fe
     created = []
     for stakeholder in to_ask:
         request = FeedbackRequest(
-            round=locked, stakeholder=stakeholder, relationship=stakeholder.relationship, link_nonce=_new_nonce()
+            round=locked,
+            stakeholder=stakeholder,
+            relationship=stakeholder.relationship,
+            link_nonce=_new_nonce(),
+            send_count=1 if notify else 0,
         )
         request.token_hash = hash_token(link_token(request=request))
         request.save()
         request.goals.set(_goals_to_ask(feedback_round=locked, stakeholder=stakeholder, all_goals=all_goals))
+        request.stakeholder = stakeholder
         created.append(request)
     if notify and created:
-        _enqueue_sends([r.pk for r in created])
+        for request in created:
+            request.round = locked
+        _queue_sends(created)
     feedback_round.refresh_from_db()
     return created
 
 
-def _enqueue_sends(request_ids: list[int]) -> None:
-    from .tasks import send_feedback_request
+def _queue_sends(requests: list[FeedbackRequest]) -> list[int]:
+    """Records one outbox row per request for its current send (`request:<id>:send:<n>`, to the
+    stakeholder's current address) and hands the rows to a worker once the transaction commits.
 
-    def enqueue() -> None:
-        for pk in request_ids:
-            try:
-                send_feedback_request.delay(pk)
-            except Exception:  # an unreachable broker must not undo an opened round: the rows stay pending
-                logger.exception("Could not queue feedback request %s; the coach can send it again", pk)
+    Recording twice is harmless (one row per recipient, kind and period key). If the broker is
+    unreachable the rows stay pending, shown as queued, and the outbox's next tick enqueues them.
+    Returns the ids of the rows.
+    """
+    if not requests:
+        return []
+    now = timezone.now()
+    specs = [
+        DueSpec(
+            kind=Kind.STAKEHOLDER_REQUEST,
+            period_key=send_period_key(r.pk, r.send_count),
+            due_at=now,
+            recipient_email=r.stakeholder.email,
+            time_zone=r.round.engagement.leader.time_zone,
+            engagement_id=r.round.engagement_id,
+            context={"request_id": r.pk, "send": r.send_count},
+        )
+        for r in requests
+    ]
+    notifications_record(specs=specs, now=now)
+    ids = list(
+        Notification.objects.filter(
+            kind=Kind.STAKEHOLDER_REQUEST, period_key__in=[spec.period_key for spec in specs]
+        ).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: _hand_to_worker(ids))
+    return ids
 
-    transaction.on_commit(enqueue)
+
+def _hand_to_worker(notification_ids: list[int]) -> None:
+    """Enqueues the outbox's send task for each row not yet on its way; never raises."""
+    from notifications.tasks import send_notification
+
+    for pk in notification_ids:
+        marked = Notification.objects.filter(
+            pk=pk, status=Notification.Status.PENDING, enqueued_at__isnull=True
+        ).update(enqueued_at=timezone.now())
+        if not marked:
+            continue  # the tick took it already
+        try:
+            send_notification.delay(pk)
+        except Exception:  # broker unreachable: the row stays pending for the outbox's next tick
+            logger.exception("Could not enqueue feedback request e-mail %s; the next tick will", pk)
+            Notification.objects.filter(pk=pk, status=Notification.Status.PENDING).update(enqueued_at=None)
 
 
 @dataclass
@@ -398,82 +501,71 @@ def rounds_open_due() -> list[FeedbackRound]:
 # --- Sending requests -------------------------------------------------------------------------------
 
 
-def request_send(*, request_id: int) -> str:
-    """Sends one request's e-mail. Returns "sent", "retry" (a transient error: try again later),
-    "failed" (kept on the row with its error) or "skipped" (someone else claimed it, or it is moot).
-
-    Claims the row with a conditional update (pending -> sending), so a replayed task sends nothing.
-    """
-    claimed = FeedbackRequest.objects.filter(pk=request_id, send_status=FeedbackRequest.SendStatus.PENDING).update(
-        send_status=FeedbackRequest.SendStatus.SENDING
-    )
-    if claimed != 1:
-        return "skipped"
-    request = FeedbackRequest.objects.select_related(
-        "stakeholder", "round__engagement__leader", "round__engagement__coach"
-    ).get(pk=request_id)
-    if not request.is_pending or request.round.status != FeedbackRound.Status.OPEN:
-        FeedbackRequest.objects.filter(pk=request_id).update(send_status=FeedbackRequest.SendStatus.PENDING)
-        return "skipped"
-    attempts = request.send_attempts + 1
-    try:
-        feedback_request_email_send(request=request, url=link_url(token=_ensure_link_token(request)))
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
-        _record_send_failure(request_id, attempts, f"The mail server refused the address: {exc}", final=True)
-        return "failed"
-    except (smtplib.SMTPException, OSError) as exc:
-        final = attempts >= MAX_SEND_ATTEMPTS
-        _record_send_failure(request_id, attempts, f"{type(exc).__name__}: {exc}", final=final)
-        return "failed" if final else "retry"
-    FeedbackRequest.objects.filter(pk=request_id).update(
-        send_status=FeedbackRequest.SendStatus.SENT, send_attempts=attempts, send_error="", sent_at=timezone.now()
-    )
-    return "sent"
-
-
-def _record_send_failure(request_id: int, attempts: int, error: str, *, final: bool) -> None:
-    logger.warning("Feedback request %s not sent (attempt %s): %s", request_id, attempts, error)
-    FeedbackRequest.objects.filter(pk=request_id).update(
-        send_status=FeedbackRequest.SendStatus.FAILED if final else FeedbackRequest.SendStatus.PENDING,
-        send_attempts=attempts,
-        send_error=error[:1000],
-    )
-
-
-def feedback_request_email_send(*, request: FeedbackRequest, url: str) -> None:
-    """Renders and sends the request e-mail (templates/emails/feedback-request-*). Raises on SMTP errors."""
+def feedback_request_context(*, request: FeedbackRequest, url: str) -> dict:
+    """What the request e-mail (templates/emails/feedback-request-*) says to one stakeholder."""
     feedback_round = request.round
     engagement = feedback_round.engagement
-    send_templated_email(
-        template="feedback-request",
-        to=[request.stakeholder.email],
-        context={
-            "stakeholder_name": request.stakeholder.name,
-            "leader": engagement.leader,
-            "coach": engagement.coach,
-            "round": feedback_round,
-            "goals": list(request.goals.all()),
-            "is_manager": request.relationship == Relationship.MANAGER,
-            "threshold": engagement.anonymity_threshold,
-            "minutes": MINUTES_TO_ANSWER,
-            "url": url,
-        },
-        headers={"Auto-Submitted": "auto-generated"},
+    return {
+        "stakeholder_name": request.stakeholder.name,
+        "leader": engagement.leader,
+        "coach": engagement.coach,
+        "round": feedback_round,
+        "goals": list(request.goals.all()),
+        "is_manager": request.relationship == Relationship.MANAGER,
+        "threshold": engagement.anonymity_threshold,
+        "minutes": MINUTES_TO_ANSWER,
+        "url": url,
+    }
+
+
+@transaction.atomic
+def request_resend(*, request: FeedbackRequest, seen_send: int | None = None) -> Notification:
+    """The coach sends a request's e-mail again (after a failure, or for a lost e-mail). Same link.
+
+    Records a new outbox row (`request:<id>:send:<n+1>`) and returns it. `seen_send` is the send
+    number the coach's page showed: a second click on the same page finds the number moved on and
+    returns the row the first click recorded instead of queueing a third e-mail.
+    """
+    locked = (
+        FeedbackRequest.objects.select_for_update()
+        .select_related("stakeholder", "round__engagement__leader")
+        .get(pk=request.pk)
     )
-
-
-def request_resend(*, request: FeedbackRequest) -> FeedbackRequest:
-    """The coach sends a request's e-mail again (after a failure, or for a lost e-mail). Same link."""
-    if not request.is_pending:
+    if not locked.is_pending:
         raise ValidationError("This person has already answered, or is no longer asked.")
-    if request.round.status != FeedbackRound.Status.OPEN:
+    if locked.round.status != FeedbackRound.Status.OPEN:
         raise ValidationError("This round is not open.")
-    FeedbackRequest.objects.filter(pk=request.pk).update(
-        send_status=FeedbackRequest.SendStatus.PENDING, send_attempts=0, send_error=""
-    )
-    _enqueue_sends([request.pk])
-    request.refresh_from_db()
-    return request
+    if seen_send is None or seen_send == locked.send_count:
+        locked.send_count += 1
+        locked.save(update_fields=["send_count"])
+        _queue_sends([locked])
+    request.send_count = locked.send_count
+    return Notification.objects.get(kind=Kind.STAKEHOLDER_REQUEST, period_key=locked.send_period_key)
+
+
+def request_send_allowed(*, request: FeedbackRequest, notification: Notification | None) -> bool:
+    """Whether the e-mail of outbox row `notification` may still go to the stakeholder.
+
+    Not for an answered or withdrawn request, a round that no longer takes answers, an address the
+    stakeholder no longer has, or a send that a later one replaced.
+    """
+    if not request.is_pending or not request.round.accepts_answers():
+        return False
+    if notification is not None and notification.recipient_email.strip().lower() != request.stakeholder.email.lower():
+        return False
+    return True
+
+
+def request_record_sent(*, request_id: int) -> None:
+    """Bookkeeping once the mail server accepted a request e-mail: reminders count from the first one."""
+    FeedbackRequest.objects.filter(pk=request_id, sent_at__isnull=True).update(sent_at=timezone.now())
+
+
+def link_revoked(*, token: str) -> bool:
+    """Whether `token` is a link that was revoked when the stakeholder's address changed (one query)."""
+    if len(token) != TOKEN_LENGTH or not set(token) <= _TOKEN_ALPHABET:
+        return False
+    return RevokedLink.objects.filter(token_hash=hash_token(token)).exists()
 
 
 def request_link_for_nudge(*, request: FeedbackRequest) -> str:

@@ -127,11 +127,18 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> Http
     form = StakeholderForm(request.POST or None, initial=initial, engagement=engagement)
     if request.method == "POST" and form.is_valid():
         try:
-            services.stakeholder_update(stakeholder=stakeholder, **form.cleaned_data)
+            relinked_before = stakeholder.email_changed_at
+            services.stakeholder_update(stakeholder=stakeholder, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, f"{stakeholder.name} saved.")
+            text = f"{stakeholder.name} saved."
+            if stakeholder.email_changed_at != relinked_before and stakeholder.email_change_sent_link:
+                text += (
+                    f" Their earlier link no longer works; a new one is queued for {stakeholder.email}."
+                    f" {engagement.leader.get_short_name()} sees the change on the roster."
+                )
+            messages.success(request, text)
             return _overview(engagement)
     return render(
         request,
@@ -280,7 +287,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "requests": requests,
         "asked": asked,
         "answered": answered,
-        "failed": [r for r in requests if r.send_status == FeedbackRequest.SendStatus.FAILED and r.is_pending],
+        "failed": [r for r in requests if r.delivery and r.delivery.status == "failed" and r.is_pending],
         "not_yet_asked": selectors.not_yet_asked(feedback_round=feedback_round)
         if feedback_round.status != FeedbackRound.Status.CLOSED
         else [],
@@ -339,12 +346,22 @@ def request_resend(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    seen = request.POST.get("send", "")
     try:
-        services.request_resend(request=feedback_request)
+        notification = services.request_resend(
+            request=feedback_request, seen_send=int(seen) if seen.isdigit() else None
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"The e-mail to {feedback_request.stakeholder.email} is on its way again.")
+        # Say what the outbox row says, not what we hope: the worker may not have it yet.
+        if notification.status == notification.Status.SENT:
+            messages.success(request, f"The e-mail to {feedback_request.stakeholder.email} has been sent again.")
+        else:
+            messages.success(
+                request,
+                f"The e-mail to {feedback_request.stakeholder.email} is queued. This page shows when it has been sent.",
+            )
     return redirect("stakeholders:round", pk=feedback_request.round_id)
 
 
@@ -447,6 +464,8 @@ def answer(request: HttpRequest, token: str, *, feedback_request: FeedbackReques
     `feedback_request` is the link's request, found by `private_link` (None for an unknown link).
     """
     if feedback_request is None:
+        if services.link_revoked(token=token):
+            return _unavailable(request, "revoked", status=410)
         return _unavailable(request, "unknown", status=404)
     reason = services.link_state(request=feedback_request)
     if reason:

@@ -50,10 +50,14 @@ def test_an_answered_check_in_is_not_asked_again_until_the_sixth_session(cast, c
     assert "Partnership check-in" in client.get("/leader/").content.decode()
 
 
-def test_a_three_way_meeting_next_tells_the_leader_the_sponsor_sees_its_agenda(cast, client_for):
+def test_a_three_way_meeting_next_tells_the_leader_which_topics_the_sponsor_sees(cast, client_for):
     cast.lee_next_session.kind = Session.Kind.THREE_WAY
     cast.lee_next_session.save()
-    assert "your sponsor joins and sees this agenda" in client_for("lee").get("/leader/").content.decode()
+    html = client_for("lee").get("/leader/").content.decode()
+    assert "your sponsor joins and sees the topics marked “sponsor sees this”" in html
+    # The cast's topic was written while the session was a regular one: it stays private.
+    item_at = html.index(cast.lee_agenda_item.text)
+    assert "Only you and your coach" in html[item_at : item_at + 400]
 
 
 def test_finished_engagements_are_listed_apart(cast, client_for):

@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from engagements.models import AgendaItem, Session
+from engagements.services import agenda_item_add, session_reschedule, session_schedule
 from stakeholders.models import Stakeholder
 from tests.coaching.helpers import PartnershipCheckInFactory, at, feedback_round, held, reviewed
 from tests.factories import CommitmentFactory, PracticeLogFactory, WeeklyReflectionFactory
@@ -24,6 +25,7 @@ def _seed_engagement_secrets(cast) -> dict[str, str]:
     texts = {
         "private notes": "SECRET-PRIVATE-NOTES Lee fears losing the regional role.",
         "regular agenda item": "SECRET-AGENDA Should I look for another job?",
+        "topic of a regular session turned three-way": "SECRET-TURNED Whether Sam is part of the problem.",
         "reflection topic on a three-way agenda": "SECRET-REFLECTION-TOPIC My manager is the problem.",
         "unreleased summary": "SECRET-UNRELEASED Lee is considering a move to finance.",
         "summary not shared with the sponsor": "SECRET-NOT-SHARED We talked about the divorce.",
@@ -46,6 +48,16 @@ def _seed_engagement_secrets(cast) -> dict[str, str]:
         author=cast.lee,
         text=texts["reflection topic on a three-way agenda"],
         source=AgendaItem.Source.REFLECTION,
+    )
+    turned = session_schedule(engagement=e, starts_at=at(25))
+    agenda_item_add(session=turned, author=cast.lee, text=texts["topic of a regular session turned three-way"])
+    session_reschedule(
+        session=turned,
+        starts_at=turned.starts_at,
+        duration_minutes=60,
+        mode=turned.mode,
+        kind=Session.Kind.THREE_WAY,
+        location="",
     )
     held(e, 20, shared_summary=texts["unreleased summary"], summary_shared_with_sponsor=True)
     held(e, 15, shared_summary=texts["summary not shared with the sponsor"])

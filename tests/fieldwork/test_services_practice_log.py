@@ -195,3 +195,23 @@ def test_is_editable_exactly_for_the_first_24_hours(minutes):
 
 def test_factory_log_is_valid(db):
     PracticeLogFactory(commitment=CommitmentFactory()).full_clean()
+
+
+def test_what_the_leader_logs_never_changes_the_completion_rate_the_sponsor_sees(cast, lee_commitment):
+    from coaching.summary import engagement_summary
+    from fieldwork.services import commitment_review
+
+    other = CommitmentFactory(session=cast.lee_past_session, goal=cast.lee_goals[1], target_count=1)
+    commitment_review(commitment=other, session=cast.lee_next_session, reviewer=cast.ada, outcome="not_done", reason="")
+    before = engagement_summary(viewer=cast.sam, pk=cast.lee_engagement.pk).fieldwork
+
+    for _ in range(lee_commitment.target_count + 1):
+        practice_log(commitment=lee_commitment, author=cast.lee, note="Paused before answering.")
+    practice_log(commitment=lee_commitment, author=cast.lee, kind="could_not", note="The CFO cancelled our meeting.")
+
+    lee_commitment.refresh_from_db()
+    assert lee_commitment.outcome == "open" and lee_commitment.reviewed_at is None
+    after = engagement_summary(viewer=cast.sam, pk=cast.lee_engagement.pk).fieldwork
+    assert (after.reviewed, after.completed, after.completion_rate) == (1, 0, 0)
+    assert (before.reviewed, before.completed, before.completion_rate) == (1, 0, 0)
+    assert after.logs == before.logs + lee_commitment.target_count + 1

@@ -97,11 +97,24 @@ def test_changing_a_review_to_done_clears_forgotten(cast, lee_commitment):
     assert result.forgotten_count == 0
 
 
-def test_leader_may_record_the_review_in_the_meeting(cast, lee_commitment):
-    _review(cast, lee_commitment, "partly", "Twice out of four.", reviewer=cast.lee)
+@pytest.mark.parametrize("outcome", ["done", "partly", "not_done"])
+def test_the_leader_cannot_record_a_review_outcome_of_their_own_commitment(cast, lee_commitment, outcome):
+    with pytest.raises(PermissionDenied):
+        _review(cast, lee_commitment, outcome, "All four times.", reviewer=cast.lee)
 
     lee_commitment.refresh_from_db()
-    assert lee_commitment.reviewed_by == cast.lee
+    assert lee_commitment.outcome == "open"
+    assert lee_commitment.reviewed_by is None
+
+
+def test_the_leader_cannot_change_a_review_the_coach_recorded(cast, lee_commitment):
+    _review(cast, lee_commitment, "not_done", "The planning round was postponed to January.")
+
+    with pytest.raises(PermissionDenied):
+        _review(cast, lee_commitment, "done", reviewer=cast.lee)
+
+    lee_commitment.refresh_from_db()
+    assert (lee_commitment.outcome, lee_commitment.reviewed_by) == ("not_done", cast.ada)
 
 
 def test_an_unknown_outcome_is_refused(cast, lee_commitment):

@@ -28,7 +28,26 @@ def test_the_next_sessions_page_shows_last_sessions_commitments_with_their_logs(
         assert lee_commitment.text in html
         assert "1 of 4 attempts logged · 1 could not" in html
         assert "Counted to three with the CFO" in html and "Planning postponed" in html
-        assert f'name="r{lee_commitment.pk}-outcome"' in html
+
+
+def test_only_the_coach_sees_the_review_form_and_the_leader_is_told_who_records_it(cast, client_for, lee_commitment):
+    url = f"/sessions/{cast.lee_next_session.pk}/"
+    coach_html = client_for("ada").get(url).content.decode()
+    leader_html = client_for("lee").get(url).content.decode()
+
+    assert f'name="r{lee_commitment.pk}-outcome"' in coach_html
+    assert f'name="r{lee_commitment.pk}-outcome"' not in leader_html
+    assert "Your coach records how it went" in leader_html
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_leader_cannot_mark_their_own_commitment_done(cast, client_for, lee_commitment, htmx):
+    response = _review(client_for("lee"), cast, lee_commitment, "done", "All four times", **(HTMX if htmx else {}))
+
+    assert response.status_code == 403
+    lee_commitment.refresh_from_db()
+    assert lee_commitment.outcome == "open"
+    assert lee_commitment.reviewed_at is None
 
 
 def test_coach_reviews_a_commitment_inline(cast, client_for, lee_commitment):

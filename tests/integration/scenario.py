@@ -3,6 +3,8 @@
     python -m tests.integration.scenario seed <prefix> <seconds until the session>
     python -m tests.integration.scenario outbox <email> [<email> ...]
     python -m tests.integration.scenario replay <notification id> [...]
+    python -m tests.integration.scenario feedback <prefix>
+    python -m tests.integration.scenario resend <coach e-mail> <request id>
 
 Each prints one JSON document. DJANGO_SETTINGS_MODULE is tests.integration.settings.
 """
@@ -81,9 +83,58 @@ def replay(*ids: str) -> dict:
     return {"replayed": list(ids)}
 
 
+def feedback(prefix: str) -> dict:
+    """A coach, a leader with a goal and one approved stakeholder, and a feedback round the coach opens
+    (which records the stakeholder's request e-mail in the outbox and hands it to the worker)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from stakeholders import services as stakeholder_services
+    from stakeholders.models import FeedbackRound
+
+    people = seed(prefix, str(30 * 24 * 3600))
+    from accounts.models import User
+    from engagements.models import Engagement
+    from engagements.services import goal_save
+
+    coach = User.objects.get(email=people["coach"])
+    engagement = Engagement.objects.get(pk=people["engagement"])
+    goal_save(engagement=engagement, title="Stay calm under pressure", why_it_matters="The planning round.")
+    stakeholder = stakeholder_services.stakeholder_nominate(
+        engagement=engagement, by=coach, name="Pat Quinn", email=f"{prefix}-pat@example.com", relationship="peer"
+    )
+    today = timezone.localdate(timezone=coach.tz)
+    with transaction.atomic():
+        feedback_round = stakeholder_services.round_create(
+            engagement=engagement,
+            created_by=coach,
+            kind=FeedbackRound.Kind.PROGRESS,
+            opens_on=today,
+            closes_on=today + timedelta(days=14),
+        )
+        (request,) = stakeholder_services.round_open(feedback_round=feedback_round)
+    return {**people, "stakeholder": stakeholder.email, "request": request.pk, "round": feedback_round.pk}
+
+
+def resend(coach_email: str, request_id: str) -> dict:
+    """The coach presses "send again" on the round page, as the web process would serve it."""
+    from django.test import Client
+
+    from accounts.models import User
+    from stakeholders.models import FeedbackRequest
+
+    request = FeedbackRequest.objects.get(pk=int(request_id))
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(User.objects.get(email=coach_email))
+    response = client.post(f"/feedback/requests/{request.pk}/resend/", {"send": str(request.send_count)})
+    page = client.get(response["Location"]).content.decode()
+    return {"status": response.status_code, "queued": "is queued" in page, "on_its_way": "on its way" in page}
+
+
 if __name__ == "__main__":
     import django
 
     django.setup()
     command, *args = sys.argv[1:]
-    print(json.dumps({"seed": seed, "outbox": outbox, "replay": replay}[command](*args)))
+    commands = {"seed": seed, "outbox": outbox, "replay": replay, "feedback": feedback, "resend": resend}
+    print(json.dumps(commands[command](*args)))

@@ -32,7 +32,7 @@ def request_(cast) -> FeedbackRequest:
         )
         stakeholder_services.round_open(feedback_round=feedback_round, notify=False)
     request = FeedbackRequest.objects.get(round=feedback_round)
-    FeedbackRequest.objects.filter(pk=request.pk).update(send_status="sent", sent_at=SENT)
+    FeedbackRequest.objects.filter(pk=request.pk).update(send_count=1, sent_at=SENT)
     request.refresh_from_db()
     return request
 
@@ -128,7 +128,7 @@ def test_a_late_tick_sends_only_the_second_reminder(request_, run_tick):
 
 @pytest.mark.django_db
 def test_an_email_that_never_went_out_is_not_nudged(request_, run_tick):
-    FeedbackRequest.objects.filter(pk=request_.pk).update(send_status="failed")
+    FeedbackRequest.objects.filter(pk=request_.pk).update(sent_at=None)
     run_tick(SENT + 3 * DAY)
     assert nudges() == []
 

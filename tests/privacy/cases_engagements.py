@@ -74,6 +74,14 @@ def cases(cast) -> list[UrlCase]:
             method="POST",
             expect=team_only(),
         ),
+        # Only the leader widens what the sponsor reads of their agenda.
+        UrlCase(
+            "engagements:agenda_share",
+            f"/sessions/{nxt.pk}/agenda/{item.pk}/share/",
+            method="POST",
+            data={"shared": "0"},
+            expect=team_only(coach=FORBIDDEN),
+        ),
     ]
 
 

@@ -82,7 +82,7 @@ def cases(cast) -> list[UrlCase]:
             f"/sessions/{nxt.pk}/commitments/{commitment.pk}/review/",
             method="POST",
             data={f"r{commitment.pk}-outcome": "done", f"r{commitment.pk}-reason": "Three times"},
-            expect=team_only(),
+            expect=team_only(leader=FORBIDDEN),
             must_not_contain=secrets,
         ),
         # Practice logs: the leader writes them; the coach reads them on the session and commitment pages.

@@ -6,14 +6,20 @@ import re
 
 from django.core import mail
 
+from notifications.services import notification_deliver
 from stakeholders import services
 from tests.stakeholders.conftest import request_of
 
 
 def send(request):
-    services.feedback_request_email_send(
-        request=request, url=services.link_url(token=services.link_token(request=request))
+    """Sends the request's e-mail the way the product does: one outbox row, delivered by the outbox."""
+    with_stakeholder = (
+        type(request).objects.select_related("stakeholder", "round__engagement__leader").get(pk=request.pk)
     )
+    with_stakeholder.send_count += 1
+    with_stakeholder.save(update_fields=["send_count"])
+    (notification_id,) = services._queue_sends([with_stakeholder])
+    notification_deliver(notification_id=notification_id)
     return mail.outbox[-1]
 
 

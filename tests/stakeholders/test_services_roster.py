@@ -92,6 +92,7 @@ def test_coach_edits_a_stakeholder_but_not_into_a_duplicate(cast):
 
     services.stakeholder_update(
         stakeholder=first,
+        by=cast.ada,
         name="Nina  Novak-Berg",
         email="one@acme.example",
         relationship="direct_report",
@@ -99,7 +100,7 @@ def test_coach_edits_a_stakeholder_but_not_into_a_duplicate(cast):
     )
     with pytest.raises(ValidationError):
         services.stakeholder_update(
-            stakeholder=second, name="Other", email="ONE@acme.example", relationship="peer", goals=[]
+            stakeholder=second, by=cast.ada, name="Other", email="ONE@acme.example", relationship="peer", goals=[]
         )
 
     first.refresh_from_db()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import hash_token
+from notifications.models import Notification
 from stakeholders import services
 from stakeholders.models import FeedbackRequest, FeedbackRound, Stakeholder
 from tests.factories import FeedbackRoundFactory, GoalFactory, StakeholderFactory
@@ -128,7 +129,9 @@ def test_opening_emails_each_stakeholder_their_own_link(cast, lee_roster, django
         links[message.to[0]] = token
     for request in FeedbackRequest.objects.filter(round=feedback_round).select_related("stakeholder"):
         assert services.request_find(token=links[request.stakeholder.email]) == request
-        assert request.send_status == "sent" and request.sent_at is not None
+        assert request.send_count == 1 and request.sent_at is not None
+        row = Notification.objects.get(kind="stakeholder_request", period_key=f"request:{request.pk}:send:1")
+        assert (row.status, row.recipient_email) == ("sent", request.stakeholder.email)
 
 
 def test_round_planned_for_later_cannot_open_yet(cast, lee_roster):

@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from notifications.models import Notification
 from stakeholders.models import FeedbackRequest, FeedbackRound
 from tests.factories import FeedbackRoundFactory, StakeholderFactory
 from tests.stakeholders.conftest import answer
@@ -110,17 +111,30 @@ def test_asking_people_approved_after_opening(client_for, cast, lee_roster, open
 
 def test_resend_after_a_failed_email(client_for, cast, lee_roster, open_round, django_capture_on_commit_callbacks):
     feedback_round, _ = open_round()
-    request = FeedbackRequest.objects.filter(round=feedback_round).first()
-    FeedbackRequest.objects.filter(pk=request.pk).update(send_status="failed", send_error="Connection refused")
+    request = FeedbackRequest.objects.filter(round=feedback_round).select_related("stakeholder").first()
+    FeedbackRequest.objects.filter(pk=request.pk).update(send_count=1)
+    Notification.objects.create(
+        recipient_email=request.stakeholder.email,
+        recipient_key=f"email:{request.stakeholder.email}",
+        kind="stakeholder_request",
+        period_key=f"request:{request.pk}:send:1",
+        engagement_id=cast.lee_engagement.pk,
+        context={"request_id": request.pk, "send": 1},
+        status="failed",
+        due_at=timezone.now(),
+        attempts=5,
+        last_error="Connection refused",
+    )
     client = client_for("ada")
 
     page = client.get(f"/feedback/rounds/{feedback_round.pk}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/feedback/requests/{request.pk}/resend/")
+        client.post(f"/feedback/requests/{request.pk}/resend/", {"send": "1"})
 
     assert "E-mails that did not go out" in page and "Connection refused" in page
     request.refresh_from_db()
-    assert request.send_status == "sent"
+    assert request.send_count == 2 and request.sent_at is not None
+    assert Notification.objects.get(period_key=f"request:{request.pk}:send:2").status == "sent"
     assert len(mail.outbox) == 1
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0001_initial'),
+        ("engagements", "0002_agenda_item_visible_to_sponsor"),
     ]
 
     operations = [
