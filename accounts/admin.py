@@ -25,6 +25,17 @@ class PracticeAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "created_at", "expires_at", "accepted_at"]
-    exclude = ["token_hash"]
-    readonly_fields = ["user", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_display = ["user", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    # The nonce and the hash are the link's ingredients: nobody reads them, not even operators.
+    exclude = ["token_hash", "link_nonce"]
+    readonly_fields = [
+        "user",
+        "role",
+        "invited_by",
+        "context",
+        "engagement_id",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]

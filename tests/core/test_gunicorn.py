@@ -68,6 +68,8 @@ def served(tmp_path_factory):
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            "--timeout",
+            "120",
             "--access-logfile",
             str(access_log),
             "--error-logfile",
@@ -82,12 +84,12 @@ def served(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(f"{base}/accounts/login/", timeout=5)  # noqa: S310 - our own server
+                urllib.request.urlopen(f"{base}/accounts/login/", timeout=30)  # noqa: S310 - our own server
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, OSError):  # not listening yet, or a slow first answer
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.3)
@@ -99,7 +101,7 @@ def served(tmp_path_factory):
 
 def _get(url: str):
     try:
-        return urllib.request.urlopen(url, timeout=10)  # noqa: S310 - our own server
+        return urllib.request.urlopen(url, timeout=60)  # noqa: S310 - our own server
     except urllib.error.HTTPError as error:
         return error
 

@@ -88,3 +88,48 @@ def test_coach_records_a_no_show_inline(cast, page, live_server):
     session.refresh_from_db()
     assert session.status == Session.Status.NO_SHOW
     save_screenshot(page, "session-no-show-desktop")
+
+
+def test_an_existing_leader_signs_in_from_the_invitation_and_accepts_before_seeing_the_engagement(
+    cast, page, phone_page, live_server, locmem_mail
+):
+    from engagements import services
+
+    with_liv = services.engagement_create(
+        coach=cast.ada,
+        leader_email=cast.liv.email,
+        leader_name="Liv Larsen",
+        organisation="Globex",
+        start_date=timezone.localdate(),
+        planned_end_date=timezone.localdate() + timedelta(days=120),
+        planned_sessions=6,
+        cadence_days=14,
+    ).engagement
+    login(page, live_server, cast.ada.email, cast.password)
+    page.goto(f"{live_server.url}/engagements/{with_liv.pk}/")
+    assert "Invitation sent, not accepted yet" in page.locator("body").inner_text()
+    save_screenshot(page, "engagement-invitation-state-desktop")
+
+    link = next(line.strip() for line in locmem_mail[-1].body.splitlines() if "/account/invitation/" in line)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    phone_page.goto(live_server.url + path)
+    assert "Sign in to accept" in phone_page.locator("h1").inner_text()
+    check_accessibility(phone_page)
+    assert_no_horizontal_scroll(phone_page)
+    save_screenshot(phone_page, "invitation-sign-in-phone")
+    with phone_page.expect_navigation():
+        phone_page.click("a:has-text('Sign in')")
+    phone_page.fill("input[name=login]", cast.liv.email)
+    phone_page.fill("input[name=password]", cast.password)
+    with phone_page.expect_navigation():
+        phone_page.click("form:has(input[name=login]) button[type=submit]")
+    assert phone_page.url.endswith(path)
+    with phone_page.expect_navigation():
+        phone_page.click("button:has-text('Accept and continue')")
+    assert "Globex" in phone_page.locator("body").inner_text()
+    with_liv.refresh_from_db()
+    assert not with_liv.awaiting_leader
+
+    # Once accepted, the link is spent.
+    page.goto(live_server.url + path)
+    assert "This invitation was already used" in page.locator("h1").inner_text()
