@@ -80,15 +80,29 @@ def session_reminder_rows(now: datetime) -> Iterator[tuple]:
             engagement__status__in=OPEN_STATUSES,
         )
         .order_by("pk")
-        .values_list("pk", "starts_at", "engagement_id", *PEOPLE)
+        .values_list("pk", "starts_at", "engagement_id", "engagement__awaiting_leader", *PEOPLE)
         .iterator(chunk_size=CHUNK)
     )
 
 
 def session_reminder_specs(row: tuple, now: datetime) -> Iterator[DueSpec]:
-    pk, starts_at, engagement_id, coach_id, coach_email, coach_tz, leader_id, leader_email, leader_tz = row
+    (
+        pk,
+        starts_at,
+        engagement_id,
+        awaiting_leader,
+        coach_id,
+        coach_email,
+        coach_tz,
+        leader_id,
+        leader_email,
+        leader_tz,
+    ) = row
     stamp = _stamp(starts_at)
-    for user_id, email, tz in ((leader_id, leader_email, leader_tz), (coach_id, coach_email, coach_tz)):
+    people = [(coach_id, coach_email, coach_tz)]
+    if not awaiting_leader:  # a leader who has not accepted the engagement hears nothing of it yet
+        people.insert(0, (leader_id, leader_email, leader_tz))
+    for user_id, email, tz in people:
         yield DueSpec(
             kind=Kind.SESSION_REMINDER,
             period_key=f"session:{pk}:{stamp}",
@@ -141,6 +155,7 @@ def agenda_prompt_rows(now: datetime) -> Iterator[tuple]:
             starts_at__gt=now + REMINDER_LEAD,
             starts_at__lte=now + AGENDA_PROMPT_LEAD,
             engagement__status__in=OPEN_STATUSES,
+            engagement__awaiting_leader=False,
         )
         .order_by("pk")
         .values_list(

@@ -246,3 +246,20 @@ def test_the_finders_iterate_in_chunks_with_a_fixed_number_of_queries(engagement
         list(sources.find_agenda_prompts(now))
         list(sources.find_no_show_follow_ups(now))
         list(sources.find_no_next_session(now))
+
+
+# --- A leader who has not accepted the engagement yet ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_leader_who_has_not_accepted_gets_no_reminder_while_the_coach_does(session, run_tick):
+    Engagement.objects.filter(pk=session.engagement_id).update(awaiting_leader=True)
+    run_tick(START - timedelta(hours=24))
+    assert [r.recipient for r in rows(Kind.SESSION_REMINDER)] == [session.engagement.coach]
+
+
+@pytest.mark.django_db
+def test_a_leader_who_has_not_accepted_gets_no_agenda_prompt(session, run_tick):
+    Engagement.objects.filter(pk=session.engagement_id).update(awaiting_leader=True)
+    run_tick(START - timedelta(hours=48))
+    assert rows(Kind.AGENDA_PROMPT) == []
