@@ -79,8 +79,9 @@ class SharedSummary:
 class ThreeWayMeeting:
     """A session of kind three-way: the sponsor is a participant.
 
-    The sponsor sees its date, place, agenda (topics the coach or leader added for it; topics carried
-    over from the leader's private weekly reflections are left out) and its agreed notes. The agreed
+    The sponsor sees its date, place, agenda (topics the coach or leader added for it while it was a
+    three-way meeting; topics written when it was a regular session, and topics carried over from the
+    leader's private weekly reflections, are left out) and its agreed notes. The agreed
     notes are the meeting's shared summary once the coach has marked it "shared with sponsor" and
     released it; before that only a preview viewer (coach, leader) sees them, marked unreleased.
     """
@@ -253,7 +254,9 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
     )
     agenda: dict[int, list[str]] = {}
     rows = (
-        AgendaItem.objects.filter(session__engagement_id=engagement.pk, session__kind=Session.Kind.THREE_WAY)
+        AgendaItem.objects.filter(
+            session__engagement_id=engagement.pk, session__kind=Session.Kind.THREE_WAY, written_for_three_way=True
+        )
         .exclude(source=AgendaItem.Source.REFLECTION)
         .order_by("created_at", "pk")
         .values_list("session_id", "text")

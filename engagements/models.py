@@ -210,7 +210,8 @@ class Session(models.Model):
 
 
 class AgendaItem(models.Model):
-    """A topic to discuss at a session. Coach and leader see it; the sponsor never does."""
+    """A topic to discuss at a session. Coach and leader see it; the sponsor sees only the topics written
+    for a three-way meeting (`written_for_three_way`)."""
 
     class Source(models.TextChoices):
         LEADER = "leader", "Added by the leader"
@@ -221,6 +222,11 @@ class AgendaItem(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     text = models.CharField(max_length=500)
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.LEADER)
+    written_for_three_way = models.BooleanField(
+        default=False,
+        help_text="Written while the session was a three-way meeting. Only such topics reach the sponsor: "
+        "a topic written for a regular session stays private even if the session later becomes three-way.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -274,7 +274,13 @@ def agenda_item_add(
         raise ValidationError({"text": "Write the topic you want to bring."})
     if session.status != Session.Status.SCHEDULED:
         raise ValidationError("Topics can be added to a scheduled session only.")
-    item = AgendaItem(session=session, author=author, text=text, source=source)
+    item = AgendaItem(
+        session=session,
+        author=author,
+        text=text,
+        source=source,
+        written_for_three_way=session.kind == Session.Kind.THREE_WAY,
+    )
     item.full_clean()
     item.save()
     return item

@@ -115,6 +115,7 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
     author = factory.LazyAttribute(lambda o: o.session.engagement.leader)
     text = factory.Sequence(lambda n: f"Topic {n} to bring to the session")
     source = AgendaItem.Source.LEADER
+    written_for_three_way = factory.LazyAttribute(lambda o: o.session.kind == Session.Kind.THREE_WAY)
 
 
 class StakeholderFactory(factory.django.DjangoModelFactory):

@@ -66,7 +66,9 @@ def grow_history(engagement: Engagement, n: int) -> None:
             summary_shared_with_sponsor=True,
             summary_released_at=at(-base - 13),
         )
-        AgendaItem.objects.create(session=three_way, author=engagement.leader, text=f"Three-way topic {i}")
+        AgendaItem.objects.create(
+            session=three_way, author=engagement.leader, text=f"Three-way topic {i}", written_for_three_way=True
+        )
         SessionFactory(engagement=engagement, starts_at=at(30 + i), status=Session.Status.SCHEDULED)
         session = held(engagement, base + 2)
         done = reviewed(session, Commitment.Outcome.DONE)

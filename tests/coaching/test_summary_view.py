@@ -137,10 +137,16 @@ def test_three_way_meetings_show_date_agenda_and_released_agreed_notes(cast, cli
         summary_shared_with_sponsor=True,
         summary_released_at=at(-29),
     )
-    AgendaItem.objects.create(session=meeting, author=cast.lee, text="Which signs of progress does Sam look for?")
+    AgendaItem.objects.create(
+        session=meeting, author=cast.lee, text="Which signs of progress does Sam look for?", written_for_three_way=True
+    )
     upcoming = SessionFactory(engagement=e, starts_at=at(12, 15), kind=Session.Kind.THREE_WAY)
     AgendaItem.objects.create(
-        session=upcoming, author=cast.ada, text="Review the first stakeholder round", source=AgendaItem.Source.COACH
+        session=upcoming,
+        author=cast.ada,
+        text="Review the first stakeholder round",
+        source=AgendaItem.Source.COACH,
+        written_for_three_way=True,
     )
     AgendaItem.objects.create(
         session=upcoming,

@@ -30,7 +30,9 @@ def summary_story(cast):
         summary_shared_with_sponsor=True,
         summary_released_at=at(-20),
     )
-    AgendaItem.objects.create(session=meeting, author=cast.lee, text="What progress does Sam look for?")
+    AgendaItem.objects.create(
+        session=meeting, author=cast.lee, text="What progress does Sam look for?", written_for_three_way=True
+    )
     held(e, 14, shared_summary=UNRELEASED, summary_shared_with_sponsor=True)
     Session.objects.create(engagement=e, starts_at=at(-10), status=Session.Status.NO_SHOW)
     Session.objects.create(engagement=e, starts_at=at(20, 15), kind=Session.Kind.THREE_WAY)
