@@ -28,6 +28,9 @@ from tests.conftest import build_cast
 from tests.privacy.base import ALLOWED, FORBIDDEN, GONE, HIDDEN, LOGIN, PEOPLE, REDIRECTED, UrlCase
 from tests.privacy.secrets import NEVER_TOGETHER, SECRETS, TEXTS, seed_private_content, unreadable_by
 
+# Every test of this module uses `privacy_cast`, built once per module: the function-scoped `cast`
+# fixture would create the same people a second time.
+
 # Namespaces that belong to libraries (sign-in, admin) rather than to the product's own pages.
 LIBRARY_NAMESPACES = {"admin", "mfa"}
 LIBRARY_PREFIXES = ("account_", "mfa_", "socialaccount_", "usersessions_")
@@ -192,7 +195,8 @@ def test_each_url_answers_each_person_as_classified_and_shows_only_what_they_may
 
 
 @pytest.mark.django_db
-def test_a_session_opened_before_deactivation_stops_working_at_once(cast):
+def test_a_session_opened_before_deactivation_stops_working_at_once(privacy_cast):
+    cast = privacy_cast
     client = Client()
     client.force_login(cast.sol)
     summary = f"/engagements/{cast.lee_engagement.pk}/summary/"
@@ -205,7 +209,8 @@ def test_a_session_opened_before_deactivation_stops_working_at_once(cast):
 
 
 @pytest.mark.django_db
-def test_a_deactivated_account_cannot_sign_in_with_its_password(cast):
+def test_a_deactivated_account_cannot_sign_in_with_its_password(privacy_cast):
+    cast = privacy_cast
     client = Client()
 
     response = client.post("/accounts/login/", {"login": cast.vic.email, "password": cast.password})
