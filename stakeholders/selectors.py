@@ -13,8 +13,11 @@ Anonymity (DESIGN section 2), applied in `_figures` and nowhere else:
   of the figures until K managers have answered; their written suggestions still appear, unattributed.
 - Results of a round appear only once it is closed. While it is open the figures would change with
   each answer, and anyone who knows who answered between two looks could subtract one from the other.
-- Written suggestions are shown without names or timestamps, in a fresh random order on each page,
-  and only when at least K people answered (so a lone answer's text is never on show).
+- Written suggestions and open answers are shown without names or timestamps, in a fresh random
+  order on each page, only when at least K people answered (so a lone answer's text is never on
+  show), and only from groups that are shown (and the manager's, as above). A group left out of the
+  figures is left out of the texts too: with "peers: 1 asked" on the page, a fourth suggestion next
+  to three direct reports' would be the lone peer's.
 """
 
 from __future__ import annotations
@@ -87,6 +90,11 @@ def _figures(*, scores_by_group: dict[str, list[int]], asked_by_group: dict[str,
         everyone.mean = sum(pooled) / len(pooled)
         everyone.distribution = [(s, pooled.count(s)) for s in SCALE]
     return everyone, groups
+
+
+def _texts_shown(group: str, answers: int, threshold: int) -> bool:
+    """Whether a group's written answers may be shown: it meets K, or it is the manager's group."""
+    return answers >= threshold or group == Relationship.MANAGER
 
 
 def _shuffled(texts: list[str]) -> list[str]:
@@ -246,12 +254,12 @@ def round_results(*, feedback_round: FeedbackRound) -> RoundResults:
     ):
         asked[goal_id][relationship] += n
     scores: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    suggestions: dict[int, list[str]] = defaultdict(list)
+    suggestions: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for goal_id, relationship, score, suggestion in GoalScore.objects.filter(
         response__request__round=feedback_round
     ).values_list("goal_id", "response__relationship", "score", "suggestion"):
         scores[goal_id][relationship].append(score)
-        suggestions[goal_id].append(suggestion)
+        suggestions[goal_id].append((relationship, suggestion))
 
     for goal_id, goal in goals.items():
         if goal_id not in asked and goal_id not in scores:
@@ -259,6 +267,7 @@ def round_results(*, feedback_round: FeedbackRound) -> RoundResults:
         everyone, groups = _figures(scores_by_group=scores[goal_id], asked_by_group=asked[goal_id], threshold=threshold)
         answered = sum(len(v) for v in scores[goal_id].values())
         enough = answered >= threshold
+        shown = {group for group, values in scores[goal_id].items() if _texts_shown(group, len(values), threshold)}
         results.goals.append(
             GoalResult(
                 goal=goal,
@@ -266,17 +275,23 @@ def round_results(*, feedback_round: FeedbackRound) -> RoundResults:
                 answered=answered,
                 everyone=everyone,
                 groups=groups,
-                suggestions=_shuffled(suggestions[goal_id]) if enough else [],
-                suggestions_hidden=not enough and any(suggestions[goal_id]),
+                suggestions=_shuffled([text for group, text in suggestions[goal_id] if group in shown])
+                if enough
+                else [],
+                suggestions_hidden=not enough and any(text for _, text in suggestions[goal_id]),
             )
         )
 
     leader = engagement.leader.get_short_name()
-    texts = list(
+    rows = list(
         FeedbackResponse.objects.filter(request__round=feedback_round).values_list(
-            "keep_doing", "start_doing", "support", "organisation"
+            "relationship", "keep_doing", "start_doing", "support", "organisation"
         )
     )
+    group_sizes: dict[str, int] = defaultdict(int)
+    for row in rows:
+        group_sizes[row[0]] += 1
+    texts = [row[1:] for row in rows if _texts_shown(row[0], group_sizes[row[0]], threshold)]
     wanted = []
     if not feedback_round.is_progress:
         wanted += [(0, f"What should {leader} keep doing?"), (1, f"What should {leader} start doing?")]

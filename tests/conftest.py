@@ -5,15 +5,19 @@ The cast (see `cast`):
     practice  Northbridge Coaching: coaches Ada and Ben, practice admin Pam
     ada       coach of Lee                         ada@example.com
     ben       coach of Liv                         ben@example.com
-    lee       leader, coached by Ada, sponsor Sam  lee@example.com
-    liv       leader, coached by Ben, sponsor Sue  liv@example.com
-    sam       sponsor of Lee's engagement          sam@example.com
+    lee       leader, coached by Ada, sponsors Sam and Sol  lee@example.com
+    liv       leader, coached by Ben, sponsor Sue           liv@example.com
+    sam       sponsor of Lee's engagement                   sam@example.com
+    sol       second sponsor of Lee's engagement            sol@example.com
     sue       sponsor of Liv's engagement ("the other sponsor")
+    vic       former sponsor of Lee's engagement, account deactivated (`is_active=False`) but still
+              on the engagement's sponsor list: deactivation alone must shut every door
     pam       practice admin of Northbridge Coaching
 
-Everyone signs in with `TEST_PASSWORD` and has a verified e-mail address. `cast.people` maps the
-roles of the URL privacy classification (coach, other_coach, leader, ...) to these people and
-`cast.secrets` holds the confidential texts of Lee's engagement.
+Everyone signs in with `TEST_PASSWORD` and has a verified e-mail address (Vic's password is still
+set; the account is only deactivated). `cast.people` maps the roles of the URL privacy
+classification (coach, other_coach, leader, ...) to these people and `cast.secrets` holds the
+confidential texts of Lee's engagement.
 """
 
 from __future__ import annotations
@@ -97,10 +101,16 @@ def _fresh_cache(settings) -> None:
 
 @pytest.fixture
 def cast(db) -> SimpleNamespace:
+    """The fixed cast of people and their two engagements (see the module docstring and `build_cast`)."""
+    return build_cast()
+
+
+def build_cast() -> SimpleNamespace:
     """The fixed cast of people and their two engagements (see the module docstring).
 
-    Lee's engagement (coach Ada, sponsor Sam) has two goals, one held session a week ago with a
-    shared summary and private notes, and one scheduled session a week from now with an agenda item.
+    Lee's engagement (coach Ada; sponsors Sam, Sol and the deactivated Vic) has two goals, one held
+    session a week ago with a shared summary and private notes, and one scheduled session a week from
+    now with an agenda item.
     Liv's engagement (coach Ben, sponsor Sue) has one goal and nothing else.
     """
     practice = PracticeFactory(name="Northbridge Coaching")
@@ -110,6 +120,8 @@ def cast(db) -> SimpleNamespace:
     liv = UserFactory(email="liv@example.com", full_name="Liv Larsen", time_zone="Europe/Oslo")
     sam = UserFactory(email="sam@example.com", full_name="Sam Sato", time_zone="America/New_York")
     sue = UserFactory(email="sue@example.com", full_name="Sue Suzuki", time_zone="Asia/Tokyo")
+    sol = UserFactory(email="sol@example.com", full_name="Sol Serrano", time_zone="Europe/Madrid")
+    vic = UserFactory(email="vic@example.com", full_name="Vic Varga", time_zone="Europe/Budapest", is_active=False)
     pam = UserFactory(
         email="pam@example.com",
         full_name="Pam Patel",
@@ -118,7 +130,7 @@ def cast(db) -> SimpleNamespace:
         practice=practice,
     )
 
-    lee_engagement = EngagementFactory(coach=ada, leader=lee, sponsors=[sam], organisation="Acme Logistics")
+    lee_engagement = EngagementFactory(coach=ada, leader=lee, sponsors=[sam, sol, vic], organisation="Acme Logistics")
     lee_goals = [
         GoalFactory(
             engagement=lee_engagement,
@@ -162,7 +174,10 @@ def cast(db) -> SimpleNamespace:
             "leader": lee,
             "other_leader": liv,
             "sponsor": sam,
+            "second_sponsor": sol,
             "other_sponsor": sue,
+            "practice_admin": pam,
+            "former_sponsor": vic,
             "stakeholder": None,
         },
         # Confidential texts of Lee's engagement: none may appear on a page its reader may not see.
@@ -177,7 +192,9 @@ def cast(db) -> SimpleNamespace:
         lee=lee,
         liv=liv,
         sam=sam,
+        sol=sol,
         sue=sue,
+        vic=vic,
         pam=pam,
         lee_engagement=lee_engagement,
         lee_goals=lee_goals,

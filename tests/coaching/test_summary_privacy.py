@@ -186,3 +186,24 @@ def test_the_summary_never_reads_the_coachs_private_notes(cast, private_texts):
     with CaptureQueriesContext(connection) as ctx:
         engagement_summary(viewer=cast.sam, pk=cast.lee_engagement.pk)
     assert not any("private_notes" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_topic_written_for_a_regular_session_stays_hidden_after_the_session_becomes_three_way(cast, client_for):
+    from engagements import services
+
+    session = Session.objects.create(engagement=cast.lee_engagement, starts_at=at(10))
+    services.agenda_item_add(session=session, author=cast.lee, text="Written in confidence: the VP scares me.")
+    services.session_reschedule(
+        session=session,
+        starts_at=session.starts_at,
+        duration_minutes=session.duration_minutes,
+        mode=session.mode,
+        kind=Session.Kind.THREE_WAY,
+        location="",
+    )
+    services.agenda_item_add(session=session, author=cast.ada, text="For all three: the delegation plan.")
+
+    page = client_for("sam").get(f"/engagements/{cast.lee_engagement.pk}/summary/").content.decode()
+
+    assert "For all three: the delegation plan." in page
+    assert "the VP scares me" not in page

@@ -8,6 +8,7 @@ from django.utils import timezone
 from fieldwork.services import commitment_review, reflection_save
 from tests.factories import CommitmentFactory, PracticeLogFactory
 from tests.privacy.base import ALLOWED
+from tests.privacy.secrets import seed_private_content
 from tests.test_url_privacy import _all_cases
 
 COMMITMENT = "Zebra-7 commitment: stop rescuing Priya in the budget meeting"
@@ -55,6 +56,7 @@ def test_the_sponsors_home_pages_never_show_fieldwork_text(cast, client_for, see
 
 def test_no_page_a_sponsor_may_open_shows_fieldwork_text(cast, client_for, seeded):
     client = client_for("sam")
+    cast.private = seed_private_content(cast)  # the rows the privacy cases name
     opened = []
     for case in _all_cases(cast):
         if case.method == "GET" and case.outcome_for("sponsor") == ALLOWED:

@@ -4,15 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The people every URL is classified for. "stakeholder" is someone holding a private feedback
-# link (no account); "anonymous" is anyone else without a session.
-PEOPLE = ("anonymous", "coach", "other_coach", "leader", "other_leader", "sponsor", "other_sponsor", "stakeholder")
+# The people every URL is classified for (the cast in tests/conftest.py plays them). "stakeholder" is
+# someone holding a private feedback link (no account); "anonymous" is anyone else without a session.
+# "second_sponsor" is Lee's engagement's second sponsor and gets what "sponsor" gets unless a case says
+# otherwise; "former_sponsor" is a deactivated account whose session was opened before deactivation,
+# and gets what "anonymous" gets; "practice_admin" sees counts, never content.
+PEOPLE = (
+    "anonymous",
+    "coach",
+    "other_coach",
+    "leader",
+    "other_leader",
+    "sponsor",
+    "second_sponsor",
+    "other_sponsor",
+    "practice_admin",
+    "former_sponsor",
+    "stakeholder",
+)
+
+# Everyone with a working session. The deactivated former sponsor's session no longer works.
+SIGNED_IN = tuple(p for p in PEOPLE if p not in ("anonymous", "stakeholder", "former_sponsor"))
 
 ALLOWED = "allowed"  # 200 for GET; for POST a success (2xx/3xx) whose effect the case may check
 HIDDEN = "hidden"  # 404: the object does not exist for this person
 LOGIN = "login"  # redirect to the sign-in page
 FORBIDDEN = "forbidden"  # 403: the person is signed in but has no such role (not object-bound)
 GONE = "gone"  # 404 or 410: a private link that is unknown, used or expired
+REDIRECTED = "redirected"  # 302 to a page other than sign-in (a home page sending a role to its own page)
 
 
 @dataclass
@@ -21,9 +40,12 @@ class UrlCase:
 
     `url_name` is the URL's name (`namespace:name`), `path` the concrete path requested.
     `expect` maps each person in PEOPLE to one of the outcomes above; people left out default to
-    HIDDEN, except "anonymous" and "stakeholder" which default to LOGIN.
-    `must_not_contain` lists texts that must never appear in a response that is not ALLOWED.
-    `method` is GET or POST; POST cases send `data`.
+    HIDDEN, except "anonymous" and "stakeholder" which default to LOGIN, "second_sponsor" which
+    defaults to the sponsor's outcome and "former_sponsor" which defaults to the anonymous one.
+    Every response is also checked against the table of who may read which private text
+    (`tests/privacy/secrets.py`); `must_not_contain` adds texts that must never appear in a response
+    that is not ALLOWED. `method` is GET or POST; POST cases send `data`. `htmx` cases are requested
+    twice, as a plain request and as an htmx one (which gets a fragment back), and both are checked.
     """
 
     url_name: str
@@ -33,10 +55,15 @@ class UrlCase:
     data: dict = field(default_factory=dict)
     must_not_contain: tuple[str, ...] = ()
     stakeholder_path: str | None = None  # the path the stakeholder requests, if it differs (their own link)
+    htmx: bool = False
 
     def outcome_for(self, person: str) -> str:
         if person in self.expect:
             return self.expect[person]
+        if person == "second_sponsor":
+            return self.outcome_for("sponsor")
+        if person == "former_sponsor":
+            return self.outcome_for("anonymous")
         return LOGIN if person in ("anonymous", "stakeholder") else HIDDEN
 
 

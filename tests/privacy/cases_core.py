@@ -1,16 +1,15 @@
 """Home pages, accounts, health: URLs of the `coaching` and `accounts` apps."""
 
-from .base import ALLOWED, FORBIDDEN, GONE, UrlCase
+from .base import ALLOWED, FORBIDDEN, GONE, REDIRECTED, SIGNED_IN, UrlCase
 
 
 def cases(cast) -> list[UrlCase]:
-    everyone_signed_in = {
-        p: ALLOWED for p in ("coach", "other_coach", "leader", "other_leader", "sponsor", "other_sponsor")
-    }
-    not_coach = {p: FORBIDDEN for p in ("leader", "other_leader", "sponsor", "other_sponsor")}
+    everyone_signed_in = dict.fromkeys(SIGNED_IN, ALLOWED)
+    not_coach = {p: FORBIDDEN for p in SIGNED_IN if p not in ("coach", "other_coach")}
     return [
         UrlCase("healthz", "/healthz", expect={p: ALLOWED for p in ("anonymous", "stakeholder")} | everyone_signed_in),
-        UrlCase("home", "/", expect={**everyone_signed_in}),
+        # The practice admin's home is the practice page.
+        UrlCase("home", "/", expect={**everyone_signed_in, "practice_admin": REDIRECTED}),
         UrlCase(
             "coach_home",
             "/coach/",
@@ -19,7 +18,9 @@ def cases(cast) -> list[UrlCase]:
         ),
         UrlCase("leader_home", "/leader/", expect={**everyone_signed_in}),
         UrlCase("sponsor_home", "/sponsor/", expect={**everyone_signed_in}),
-        UrlCase("practice", "/practice/", expect={p: FORBIDDEN for p in everyone_signed_in}),
+        UrlCase(
+            "practice", "/practice/", expect={**{p: FORBIDDEN for p in everyone_signed_in}, "practice_admin": ALLOWED}
+        ),
         UrlCase("accounts:preferences", "/account/preferences/", expect={**everyone_signed_in}),
         UrlCase(
             "accounts:invitation",

@@ -51,6 +51,7 @@ def cases(cast) -> list[UrlCase]:
             method="POST",
             data={"status": "held"},
             expect=coach_only(),
+            htmx=True,
         ),
         UrlCase(
             "engagements:session_notes",
@@ -67,12 +68,14 @@ def cases(cast) -> list[UrlCase]:
             data={"text": "A topic"},
             expect=team_only(),
             must_not_contain=private,
+            htmx=True,
         ),
         UrlCase(
             "engagements:agenda_delete",
             f"/sessions/{nxt.pk}/agenda/{item.pk}/delete/",
             method="POST",
             expect=team_only(),
+            htmx=True,
         ),
         # Only the leader widens what the sponsor reads of their agenda.
         UrlCase(

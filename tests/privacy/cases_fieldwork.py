@@ -5,24 +5,17 @@ Sponsors, other coaches and other leaders get a 404 on every URL that names one 
 
 from django.utils import timezone
 
-from tests.factories import CommitmentFactory, FieldworkTemplateFactory, PracticeLogFactory, WeeklyReflectionFactory
-
-from .base import ALLOWED, FORBIDDEN, UrlCase, team_only
-
-COMMITMENT_TEXT = "Privately: breathe before answering the VP about the layoffs"
-LOG_TEXT = "Privately: my hands shook when the VP mentioned the layoffs"
-REFLECTION_TEXT = "Privately: I am not sure I want this promotion"
+from .base import ALLOWED, FORBIDDEN, SIGNED_IN, UrlCase, team_only
 
 
 def cases(cast) -> list[UrlCase]:
+    """The commitment, logs, reflection and template are those of `tests/privacy/secrets.py`."""
     e = cast.lee_engagement
     past, nxt = cast.lee_past_session, cast.lee_next_session
-    commitment = CommitmentFactory(session=past, goal=cast.lee_goals[0], text=COMMITMENT_TEXT)
-    spare = CommitmentFactory(session=past, goal=cast.lee_goals[1], text="A commitment agreed by mistake")
-    log = PracticeLogFactory(commitment=commitment, note=LOG_TEXT, created_at=timezone.now())
-    WeeklyReflectionFactory(engagement=e, iso_year=2025, iso_week=1, wins=REFLECTION_TEXT)
-    template = FieldworkTemplateFactory(coach=cast.ada, title="Ask a peer for help")
-    secrets = (*cast.secrets.values(), COMMITMENT_TEXT, LOG_TEXT, REFLECTION_TEXT)
+    commitment, spare, log = cast.private.commitment, cast.private.spare_commitment, cast.private.log
+    template = cast.private.template
+    texts = cast.private.texts
+    secrets = tuple(texts[name] for name in ("commitment_text", "log_note", "reflection_wins", "private_notes"))
     add = {
         f"new{past.pk}-text": "Thank one person for specific work",
         f"new{past.pk}-target_count": "2",
@@ -30,17 +23,23 @@ def cases(cast) -> list[UrlCase]:
         f"new{past.pk}-due": "next_session",
     }
     edit = {
-        f"c{commitment.pk}-text": COMMITMENT_TEXT,
+        f"c{commitment.pk}-text": texts["commitment_text"],
         f"c{commitment.pk}-target_count": "5",
         f"c{commitment.pk}-goal": str(cast.lee_goals[0].pk),
         f"c{commitment.pk}-due": "next_session",
     }
     leaders = {"leader": ALLOWED, "other_leader": ALLOWED}
     coaches = {"coach": ALLOWED, "other_coach": ALLOWED}
-    not_coaches = {p: FORBIDDEN for p in ("leader", "other_leader", "sponsor", "other_sponsor")}
+    not_coaches = {p: FORBIDDEN for p in SIGNED_IN if p not in coaches}
     return [
         # Co-design at a session and review at the next one: coach and leader.
-        UrlCase("fieldwork:codesign", f"/sessions/{past.pk}/fieldwork/", expect=team_only(), must_not_contain=secrets),
+        UrlCase(
+            "fieldwork:codesign",
+            f"/sessions/{past.pk}/fieldwork/",
+            expect=team_only(),
+            must_not_contain=secrets,
+            htmx=True,
+        ),
         UrlCase(
             "fieldwork:commitment_add",
             f"/sessions/{past.pk}/fieldwork/new/",
@@ -54,6 +53,7 @@ def cases(cast) -> list[UrlCase]:
             data=add,
             expect=team_only(),
             must_not_contain=secrets,
+            htmx=True,
         ),
         UrlCase("fieldwork:commitment", f"/commitments/{commitment.pk}/", expect=team_only(), must_not_contain=secrets),
         UrlCase(
@@ -69,6 +69,7 @@ def cases(cast) -> list[UrlCase]:
             data=edit,
             expect=team_only(),
             must_not_contain=secrets,
+            htmx=True,
         ),
         UrlCase(
             "fieldwork:commitment_delete",
@@ -76,6 +77,7 @@ def cases(cast) -> list[UrlCase]:
             method="POST",
             expect=team_only(),
             must_not_contain=secrets,
+            htmx=True,
         ),
         UrlCase(
             "fieldwork:commitment_review",
@@ -84,6 +86,7 @@ def cases(cast) -> list[UrlCase]:
             data={f"r{commitment.pk}-outcome": "done", f"r{commitment.pk}-reason": "Three times"},
             expect=team_only(leader=FORBIDDEN),
             must_not_contain=secrets,
+            htmx=True,
         ),
         # Practice logs: the leader writes them; the coach reads them on the session and commitment pages.
         UrlCase(

@@ -3,7 +3,7 @@
 from notifications.models import Notification
 from notifications.services import unsubscribe_token
 
-from .base import ALLOWED, GONE, PEOPLE, UrlCase, coach_only
+from .base import ALLOWED, GONE, PEOPLE, SIGNED_IN, UrlCase, coach_only
 
 
 def _unsubscribe_link(**fields) -> str:
@@ -13,7 +13,7 @@ def _unsubscribe_link(**fields) -> str:
 
 def cases(cast) -> list[UrlCase]:
     e = cast.lee_engagement
-    everyone_signed_in = {p: ALLOWED for p in PEOPLE if p not in ("anonymous", "stakeholder")}
+    everyone_signed_in = dict.fromkeys(SIGNED_IN, ALLOWED)
     # The unsubscribe link works like a private link: whoever holds a valid one may use it, signed in
     # or not (a stakeholder holds one for their own address); a forged one is gone for everybody.
     lee_link = _unsubscribe_link(

@@ -7,11 +7,8 @@ link and a forged one are GONE for everyone, and their pages show none of the en
 
 from stakeholders import services
 from stakeholders.models import FeedbackRequest
-from tests.factories import FeedbackRoundFactory, StakeholderFactory
 
 from .base import ALLOWED, GONE, PEOPLE, UrlCase, coach_only, team_only
-
-SUGGESTION = "Private suggestion: please stop interrupting people in the Monday review."
 
 
 def _link(request: FeedbackRequest) -> str:
@@ -19,41 +16,19 @@ def _link(request: FeedbackRequest) -> str:
 
 
 def cases(cast) -> list[UrlCase]:
+    """The roster, rounds and links are those of `tests/privacy/secrets.py`."""
     e = cast.lee_engagement
-    people = [
-        StakeholderFactory(engagement=e, relationship="direct_report", email=f"report{i}@acme.example")
-        for i in range(3)
-    ]
-    waiting = StakeholderFactory(engagement=e, status="nominated", nominated_by=cast.lee, email="new@acme.example")
-
-    closed = FeedbackRoundFactory(engagement=e)
-    services.round_open(feedback_round=closed, notify=False)
-    for person in people:
-        request = FeedbackRequest.objects.get(round=closed, stakeholder=person)
-        goals = list(request.goals.all())
-        services.response_submit(
-            request=request, scores={g.pk: 2 for g in goals}, suggestions={goals[0].pk: SUGGESTION}
-        )
-    services.round_close(feedback_round=closed)
-
-    current = FeedbackRoundFactory(engagement=e, ask_support=True)
-    services.round_open(feedback_round=current, notify=False)
-    valid = FeedbackRequest.objects.get(round=current, stakeholder=people[0])
-    used = FeedbackRequest.objects.get(round=current, stakeholder=people[1])
-    services.response_submit(request=used, scores={g.pk: 1 for g in used.goals.all()})
-    draft = FeedbackRoundFactory(engagement=e)
-
-    liv_person = StakeholderFactory(engagement=cast.liv_engagement)
-    liv_round = FeedbackRoundFactory(engagement=cast.liv_engagement)
-    services.round_open(feedback_round=liv_round, notify=False)
-    services.round_close(feedback_round=liv_round)
-    other_link = _link(FeedbackRequest.objects.get(round=liv_round, stakeholder=liv_person))
+    private = cast.private
+    waiting = private.waiting_stakeholder
+    closed, current, draft = private.closed_round, private.current_round, private.draft_round
+    valid, used = private.valid_request, private.used_request
+    other_link = _link(private.liv_request)
 
     goals = tuple(g.title for g in (*cast.lee_goals, *cast.liv_goals))
-    secrets = (*cast.secrets.values(), SUGGESTION)
+    secrets = (*cast.secrets.values(), private.texts["rater0_suggestion"])
     gone_for_all = {p: GONE for p in PEOPLE}
     valid_answers = {f"score_{g.pk}": "1" for g in valid.goals.all()}
-    s = people[0]
+    s = private.raters[0]
     return [
         UrlCase(
             "stakeholders:overview", f"/engagements/{e.pk}/feedback/", expect=team_only(), must_not_contain=secrets
@@ -73,6 +48,7 @@ def cases(cast) -> list[UrlCase]:
             f"/engagements/{e.pk}/stakeholders/{waiting.pk}/approve/",
             method="POST",
             expect=coach_only(),
+            htmx=True,
         ),
         UrlCase(
             "stakeholders:stakeholder_deactivate",

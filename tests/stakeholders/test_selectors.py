@@ -173,6 +173,30 @@ def test_suggestions_wait_until_k_people_answered_the_goal(cast, lee_roster, ope
     assert result.suggestions == [] and result.suggestions_hidden
 
 
+def test_suggestions_of_a_group_left_out_of_the_figures_are_left_out_too(cast, lee_roster, open_round):
+    feedback_round, _ = open_round()
+    for person, text in zip(lee_roster.direct_report, ("Report A", "Report B", "Report C"), strict=True):
+        answer(feedback_round, person, 1, 1, suggestion=text)
+    answer(feedback_round, lee_roster.other[0], -3, -3, suggestion="The only other rater")
+    answer(feedback_round, lee_roster.manager[0], 0, 0, suggestion="The manager, who was told")
+
+    result = goal_result(closed_results(feedback_round), cast.lee_goals[0])
+
+    assert not by_key(result)["other"].shown
+    assert sorted(result.suggestions) == ["Report A", "Report B", "Report C", "The manager, who was told"]
+
+
+def test_open_answers_of_a_group_below_k_are_left_out(cast, lee_roster, open_round):
+    feedback_round, _ = open_round(ask_support=True)
+    for person, text in [*zip(lee_roster.direct_report, ("A", "B", "C"), strict=True), (lee_roster.other[0], "Other")]:
+        request = services.FeedbackRequest.objects.get(round=feedback_round, stakeholder=person)
+        services.response_submit(request=request, scores={g.pk: 1 for g in request.goals.all()}, support=text)
+
+    results = closed_results(feedback_round)
+
+    assert sorted(dict(results.questions)["How can Lee best support you?"]) == ["A", "B", "C"]
+
+
 def test_open_questions_are_listed_once_k_people_answered(cast, lee_roster, open_round):
     feedback_round, _ = open_round(ask_support=True, ask_organisation=True)
     for person, text in zip(lee_roster.direct_report, ("A", "B", ""), strict=True):

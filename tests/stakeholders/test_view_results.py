@@ -31,7 +31,7 @@ def test_coach_and_leader_see_the_figures_of_groups_meeting_k(client_for, closed
     assert "+2.0" in body  # direct reports, and everyone shown
     assert "fewer than 3: left out" in body
     assert "Report suggestion 2" in body
-    assert "The lone peer&#x27;s words" in body  # unattributed among five answers to this goal
+    assert "The lone peer&#x27;s words" not in body  # its group is left out of the figures, so of the texts too
     assert "Direct report 1" not in body and "direct_report1@acme.example" not in body
     assert 'style="' not in body
 
