@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 
 from notifications.models import Kind, Notification
-from notifications.services import tick
+from notifications.services import message_id, tick
 from notifications.tasks import send_notification
 from stakeholders import services, tasks
 from stakeholders.models import FeedbackRequest
@@ -48,7 +48,7 @@ def test_opening_a_round_records_one_outbox_row_per_stakeholder_and_sends_it(ope
     )
     assert Notification.objects.filter(kind=Kind.STAKEHOLDER_REQUEST).count() == 8
     message = next(m for m in mail.outbox if m.to == ["peer1@acme.example"])
-    assert message.extra_headers["Message-ID"] == f"<notification-{row.pk}@127.0.0.1>"
+    assert message.extra_headers["Message-ID"] == message_id(row)
     (token,) = re.findall(r"/f/([A-Za-z0-9_-]{43})/", message.body)[:1]
     assert services.request_find(token=token) == request
     request.refresh_from_db()
