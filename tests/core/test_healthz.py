@@ -153,3 +153,29 @@ def test_a_refused_database_answers_503(client, database_at):
 
     assert (response.status_code, body) == (503, {"status": "unavailable"})
     assert elapsed < BOUND_SECONDS
+
+
+def test_staff_see_the_rows_the_outbox_could_not_handle_and_anonymous_callers_do_not(cast, client):
+    from django.utils import timezone
+
+    from notifications.models import Kind, SourceFailure
+
+    now = timezone.now()
+    SourceFailure.objects.create(
+        kind=Kind.FIELDWORK_NUDGE,
+        row="commitment:41",
+        stage=SourceFailure.Stage.SPEC,
+        error="OverflowError: date value out of range",
+        count=3,
+        first_seen_at=now,
+        last_seen_at=now,
+    )
+
+    _, anonymous, _ = _get(client)
+    client.force_login(cast.pam)
+    _, staff, _ = _get(client)
+
+    assert anonymous == {"status": "ok"}
+    assert staff["outbox_failures"]["rows"] == 1
+    assert staff["outbox_failures"]["occurrences"] == 3
+    assert staff["outbox_failures"]["by_kind"] == {Kind.FIELDWORK_NUDGE: 1}
