@@ -163,7 +163,7 @@ def test_every_url_is_classified(privacy_cast):
 
 
 def test_every_secret_has_a_seeded_text_and_known_readers():
-    assert set(SECRETS) == {*TEXTS, "link_token"}
+    assert set(SECRETS) == {*TEXTS, "link_token", "invitation_token"}
     for name, secret in SECRETS.items():
         assert secret.readers <= set(PEOPLE), f"{name}: unknown readers {secret.readers - set(PEOPLE)}"
 

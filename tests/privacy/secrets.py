@@ -33,6 +33,8 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from accounts.models import Invitation
+from accounts.services import invitation_create
 from coaching.models import PartnershipCheckIn
 from engagements import services as engagement_services
 from engagements.models import AgendaItem, Session
@@ -106,6 +108,7 @@ SECRETS: dict[str, Secret] = {
     "lone_peer_suggestion": Secret("suggestion of a group below the anonymity threshold", NOBODY),
     "lone_peer_support": Secret("open answer of a group below the anonymity threshold", NOBODY),
     "link_token": Secret("a stakeholder's private link token", NOBODY),
+    "invitation_token": Secret("the private link of an invitation to join Lee's engagement", NOBODY),
     # Liv's engagement: none of it is for Lee's people.
     "liv_goal_title": Secret("another engagement's goal title", LIV_TEAM | {"other_sponsor"}),
     "liv_goal_why": Secret("another engagement's goal: why it matters", LIV_TEAM | {"other_sponsor"}),
@@ -157,7 +160,7 @@ TEXTS: dict[str, str] = {
     "liv_goal_title": "Give direct feedback early",
     "liv_goal_why": "Zebu-why: Borealis loses engineers who never hear where they stand.",
     "liv_private_notes": "Yak-notes: Liv is thinking about leaving Borealis.",
-    # "link_token" is generated when the link is made (see `seed_private_content`).
+    # "link_token" and "invitation_token" are generated when the link is made (see `seed_private_content`).
 }
 
 # Two texts that together would attribute an answer to a person: no page may show both.
@@ -296,6 +299,9 @@ def seed_private_content(cast) -> SimpleNamespace:
     stakeholder_services.response_submit(request=used, scores={g.pk: 1 for g in used.goals.all()})
     draft = FeedbackRoundFactory(engagement=e)
     texts["link_token"] = stakeholder_services.link_token(request=valid)
+    _, texts["invitation_token"] = invitation_create(
+        user=cast.sol, role=Invitation.Role.SPONSOR, invited_by=ada, context=f"sponsor of {lee}"
+    )
 
     liv_person = StakeholderFactory(engagement=cast.liv_engagement)
     liv_round = FeedbackRoundFactory(engagement=cast.liv_engagement)
