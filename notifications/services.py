@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import partial
+from time import monotonic
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -203,18 +204,58 @@ def notification_owe_now(
     row = _row_for(spec, now)
     _insert_new([row])
     notification = Notification.objects.get(recipient_key=row.recipient_key, kind=kind, period_key=period_key)
-    Notification.objects.filter(pk=notification.pk, status=Status.PENDING).update(enqueued_at=now)
-    transaction.on_commit(partial(_enqueue_sends, [notification.pk]))
+    transaction.on_commit(partial(notifications_hand_to_worker, notification_ids=[notification.pk]))
     return notification
 
 
-def _enqueue_send(notification_id: int) -> None:
+#: After the broker failed to take a message, this process stops trying for this many seconds: a
+#: hung broker costs each attempt its connection timeout, and a page that owes twenty e-mails must
+#: not wait twenty timeouts. The rows stay pending in the database and the next tick enqueues them.
+BROKER_PAUSE_SECONDS = 30.0
+_broker_paused_until = 0.0
+
+
+def _publish(notification_id: int) -> bool:
+    """Hands one send task to the broker; False (and a pause) when the broker does not take it."""
+    global _broker_paused_until
     from .tasks import send_notification
 
+    if monotonic() < _broker_paused_until:
+        return False
     try:
         send_notification.delay(notification_id)
-    except Exception:  # broker down: the row stays due and the next tick after the timeout enqueues it again
-        logger.exception("Could not enqueue notification %s", notification_id)
+    except Exception:  # broker down or hung: the row stays due, the tick enqueues it again
+        logger.exception(
+            "Could not enqueue notification %s; not trying again for %s s", notification_id, BROKER_PAUSE_SECONDS
+        )
+        _broker_paused_until = monotonic() + BROKER_PAUSE_SECONDS
+        return False
+    return True
+
+
+def notifications_hand_to_worker(*, notification_ids: Iterable[int]) -> int:
+    """Enqueues a send for rows recorded outside the tick (an invitation, a feedback request) at once.
+
+    Each row is marked on its way with a conditional update first, so a tick that took it in between
+    is not doubled; a row the broker did not take is unmarked, so the next tick enqueues it instead of
+    waiting for `NOTIFICATIONS_SENDING_TIMEOUT`. Never raises; returns how many were handed over.
+    """
+    handed = 0
+    for pk in notification_ids:
+        marked = Notification.objects.filter(pk=pk, status=Status.PENDING, enqueued_at__isnull=True).update(
+            enqueued_at=timezone.now()
+        )
+        if not marked:
+            continue  # a tick took it already, or it is no longer pending
+        if _publish(pk):
+            handed += 1
+        else:
+            Notification.objects.filter(pk=pk, status=Status.PENDING).update(enqueued_at=None)
+    return handed
+
+
+def _enqueue_send(notification_id: int) -> None:
+    _publish(notification_id)
 
 
 def _enqueue_sends(notification_ids: list[int]) -> None:

@@ -25,6 +25,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +39,7 @@ from accounts.tokens import derive_token, token_for_hash, token_is_valid
 from engagements.models import Engagement, Goal
 from notifications.models import Kind, Notification
 from notifications.registry import DueSpec
-from notifications.services import notifications_record
+from notifications.services import notifications_hand_to_worker, notifications_record
 
 from .models import (
     SCORE_MAX,
@@ -421,25 +422,8 @@ def _queue_sends(requests: list[FeedbackRequest]) -> list[int]:
             kind=Kind.STAKEHOLDER_REQUEST, period_key__in=[spec.period_key for spec in specs]
         ).values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: _hand_to_worker(ids))
+    transaction.on_commit(partial(notifications_hand_to_worker, notification_ids=ids))
     return ids
-
-
-def _hand_to_worker(notification_ids: list[int]) -> None:
-    """Enqueues the outbox's send task for each row not yet on its way; never raises."""
-    from notifications.tasks import send_notification
-
-    for pk in notification_ids:
-        marked = Notification.objects.filter(
-            pk=pk, status=Notification.Status.PENDING, enqueued_at__isnull=True
-        ).update(enqueued_at=timezone.now())
-        if not marked:
-            continue  # the tick took it already
-        try:
-            send_notification.delay(pk)
-        except Exception:  # broker unreachable: the row stays pending for the outbox's next tick
-            logger.exception("Could not enqueue feedback request e-mail %s; the next tick will", pk)
-            Notification.objects.filter(pk=pk, status=Notification.Status.PENDING).update(enqueued_at=None)
 
 
 @dataclass

@@ -99,6 +99,14 @@ def _fresh_cache(settings) -> None:
     settings.CACHES = caches
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_paused(monkeypatch) -> None:
+    """A broker failure in one test pauses publishing in its process; the next test starts unpaused."""
+    from notifications import services as outbox
+
+    monkeypatch.setattr(outbox, "_broker_paused_until", 0.0)
+
+
 @pytest.fixture
 def cast(db) -> SimpleNamespace:
     """The fixed cast of people and their two engagements (see the module docstring and `build_cast`)."""

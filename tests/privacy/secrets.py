@@ -34,7 +34,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from accounts.models import Invitation
-from accounts.services import invitation_create
+from accounts.services import invitation_create, invitation_token
 from coaching.models import PartnershipCheckIn
 from engagements import services as engagement_services
 from engagements.models import AgendaItem, Session
@@ -299,9 +299,10 @@ def seed_private_content(cast) -> SimpleNamespace:
     stakeholder_services.response_submit(request=used, scores={g.pk: 1 for g in used.goals.all()})
     draft = FeedbackRoundFactory(engagement=e)
     texts["link_token"] = stakeholder_services.link_token(request=valid)
-    _, texts["invitation_token"] = invitation_create(
+    invitation = invitation_create(
         user=cast.sol, role=Invitation.Role.SPONSOR, invited_by=ada, context=f"sponsor of {lee}"
     )
+    texts["invitation_token"] = invitation_token(invitation=invitation)
 
     liv_person = StakeholderFactory(engagement=cast.liv_engagement)
     liv_round = FeedbackRoundFactory(engagement=cast.liv_engagement)
