@@ -14,7 +14,7 @@ help:
 	@echo "make test   lint, format check, migration check, then the whole test suite"
 	@echo "make lint   ruff check"
 	@echo "make fmt    ruff format and safe fixes"
-	@echo "make mutate mutation testing of the outbox and the access rules (cosmic-ray; about 25 minutes)"
+	@echo "make mutate mutation testing of the outbox and the access rules (cosmic-ray; 1 to 2 hours, --sample 20: 30 min)"
 	@echo "make venv   create .venv and install Python and browser-test tools (run and test do it first)"
 
 venv: $(VENV)/.installed node_modules/.package-lock.json

@@ -66,6 +66,8 @@ GROUPS = (
         ("notifications/models.py", "notifications/weekly.py", "notifications/delivery.py"),
         (
             "tests/notifications/test_deliver.py",
+            "tests/notifications/test_daily_limit.py",
+            "tests/notifications/test_rules.py",
             "tests/notifications/test_weekly_schedule.py",
             "tests/notifications/test_weekly_filter.py",
         ),
