@@ -52,7 +52,8 @@ def test_the_coach_home_and_the_coachs_list_show_it_once(two_sponsors, client_fo
     listed = list(engagements_for_coach(coach=c.ada))
     assert _pks(listed) == [c.lee_engagement.pk]
     assert listed[0].held_count == 1
-    assert sorted(s.email for s in listed[0].sponsors.all()) == ["sam@example.com", "sol@example.com", "sue@example.com", "vic@example.com"]
+    sponsors = sorted(s.email for s in listed[0].sponsors.all())
+    assert sponsors == ["sam@example.com", "sol@example.com", "sue@example.com", "vic@example.com"]
 
 
 def test_the_leader_home_shows_it_once(two_sponsors):

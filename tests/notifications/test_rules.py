@@ -75,3 +75,43 @@ def test_a_worker_that_lost_its_claim_does_not_mark_an_urgent_row_sent_or_failed
     row.refresh_from_db()
     # The second worker owns the row now: it stays in its hands, neither sent nor failed by the first.
     assert (row.status, row.attempts, row.sent_at, row.last_error) == (Status.SENDING, 2, None, "")
+
+
+@pytest.mark.django_db
+def test_a_person_with_an_account_gets_a_preferences_link_and_a_stakeholder_does_not(nudge, run_tick):
+    lee = UserFactory(email="lee@example.com")
+    nudge.spec(user=lee, due_at=NOW, period="p")
+    nudge.spec(email="pat@example.com", due_at=NOW, period="p")
+    run_tick(NOW)
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert (
+        "Choose which e-mails you get and when: http://127.0.0.1:8000/account/notifications/"
+        in (bodies["lee@example.com"])
+    )
+    assert "Choose which e-mails you get" not in bodies["pat@example.com"]
+
+
+@pytest.mark.django_db
+def test_seeding_default_preferences_gives_each_person_a_row_once():
+    from notifications.models import NotificationPreference
+
+    people = [UserFactory(), UserFactory()]
+    assert services.preferences_seed_defaults(users=people) == 2
+    assert services.preferences_seed_defaults(users=people) == 0
+    assert NotificationPreference.objects.filter(user__in=people).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_weekly_filter_leaves_out_people_without_a_preference_outside_their_default_hour():
+    from accounts.models import User
+    from notifications.weekly import weekly_due_filter
+
+    lee = UserFactory(time_zone="Europe/London")
+    friday = datetime(2026, 3, 13, tzinfo=UTC)
+
+    def matched(at) -> bool:
+        due = weekly_due_filter(now=at, catch_up=timedelta(minutes=5), kind=Kind.REFLECTION_PROMPT, prefix="r")
+        return User.objects.filter(due, pk=lee.pk).exists()
+
+    assert matched(friday.replace(hour=16))  # London is on UTC in March before the clocks change
+    assert not matched(friday.replace(hour=10))

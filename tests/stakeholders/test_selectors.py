@@ -197,6 +197,16 @@ def test_open_answers_of_a_group_below_k_are_left_out(cast, lee_roster, open_rou
     assert sorted(dict(results.questions)["How can Lee best support you?"]) == ["A", "B", "C"]
 
 
+def test_suggestions_are_shown_and_not_marked_hidden_once_k_people_answered(cast, lee_roster, open_round):
+    feedback_round, _ = open_round()
+    for person in lee_roster.peer[:3]:
+        answer(feedback_round, person, 1, 1, suggestion=f"From {person.pk}")
+
+    result = goal_result(closed_results(feedback_round), cast.lee_goals[0])
+
+    assert len(result.suggestions) == 3 and not result.suggestions_hidden
+
+
 def test_open_questions_are_listed_once_k_people_answered(cast, lee_roster, open_round):
     feedback_round, _ = open_round(ask_support=True, ask_organisation=True)
     for person, text in zip(lee_roster.direct_report, ("A", "B", ""), strict=True):
