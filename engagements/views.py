@@ -26,6 +26,7 @@ from .forms import (
     NotesForm,
     OutcomeForm,
     SessionForm,
+    SessionMoveForm,
     SponsorForm,
     StatusForm,
 )
@@ -94,6 +95,7 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
                     planned_sessions=data["planned_sessions"],
                     cadence_days=data["cadence_days"],
                     sponsors=sponsors,
+                    idempotency_key=data["idempotency_key"],
                 )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -304,7 +306,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "mode": session.mode,
         "location": session.location,
     }
-    form = SessionForm(request.POST or None, initial=initial)
+    form = SessionMoveForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_reschedule(session=session, **form.cleaned_data)
@@ -406,7 +408,11 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         source = AgendaItem.Source.COACH if session.engagement.coach_id == request.user.pk else AgendaItem.Source.LEADER
         try:
             services.agenda_item_add(
-                session=session, author=request.user, text=form.cleaned_data["text"], source=source
+                session=session,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                source=source,
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

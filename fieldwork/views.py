@@ -104,7 +104,11 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         try:
             commitment = services.commitment_create(
-                session=session, author=request.user, template=template, **form.service_kwargs()
+                session=session,
+                author=request.user,
+                template=template,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                **form.service_kwargs(),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -202,7 +206,12 @@ def log_practice(request: HttpRequest, pk: int) -> HttpResponse:
     closed = not commitment.is_open or engagement.is_finished
     if request.method == "POST" and not closed and form.is_valid():
         try:
-            log = services.practice_log(commitment=commitment, author=request.user, **form.service_kwargs())
+            log = services.practice_log(
+                commitment=commitment,
+                author=request.user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                **form.service_kwargs(),
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -353,6 +362,7 @@ def reflection(request: HttpRequest) -> HttpResponse:
                 struggles=form.cleaned_data["struggles"],
                 topics=form.cleaned_data["topics"],
                 ratings=form.ratings(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

@@ -24,7 +24,15 @@ from engagements.access import get_engagement_for
 from engagements.models import Engagement
 
 from . import charts, selectors, services
-from .forms import AnswerForm, CloseRoundForm, RoundForm, StakeholderForm, ThresholdForm
+from .forms import (
+    AnswerForm,
+    CloseRoundForm,
+    RoundEditForm,
+    RoundForm,
+    StakeholderEditForm,
+    StakeholderForm,
+    ThresholdForm,
+)
 from .models import FeedbackRequest, FeedbackRound, Relationship, Stakeholder
 
 PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -120,7 +128,7 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> Http
         "relationship": stakeholder.relationship,
         "goals": list(stakeholder.goals.all()),
     }
-    form = StakeholderForm(request.POST or None, initial=initial, engagement=engagement)
+    form = StakeholderEditForm(request.POST or None, initial=initial, engagement=engagement)
     if request.method == "POST" and form.is_valid():
         try:
             services.stakeholder_update(stakeholder=stakeholder, **form.cleaned_data)
@@ -229,7 +237,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "ask_support": feedback_round.ask_support,
         "ask_organisation": feedback_round.ask_organisation,
     }
-    form = RoundForm(request.POST or None, initial=initial)
+    form = RoundEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.round_update(feedback_round=feedback_round, **form.cleaned_data)
@@ -447,7 +455,11 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.response_submit(request=feedback_request, **form.submission())
+                services.response_submit(
+                    request=feedback_request,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    **form.submission(),
+                )
             except services.LinkUnusable as exc:
                 return _unavailable(request, exc.reason, status=410, feedback_request=feedback_request)
             except ValidationError as exc:
