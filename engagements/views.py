@@ -273,7 +273,11 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _get_session_for(request, pk)
+    return _render_session(request, _get_session_for(request, pk))
+
+
+def _render_session(request: HttpRequest, session: Session, *, status: int = 200, **forms) -> HttpResponse:
+    """The session page; `forms` replace its blank forms (a bound form shown again with its errors)."""
     engagement = session.engagement
     is_coach = engagement.coach_id == request.user.pk
     context = {
@@ -292,8 +296,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if is_coach
         else None,
         "panels": session_panels(request, session),
+        **forms,
     }
-    return render(request, "engagements/session_detail.html", context)
+    return render(request, "engagements/session_detail.html", context, status=status)
 
 
 @login_required
@@ -421,10 +426,9 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         session = _get_session_for(request, pk)
         return render(request, "engagements/_agenda.html", {"session": session, "agenda_form": form, "can_add": True})
-    if form.errors:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    else:
-        messages.success(request, "Topic added to the agenda.")
+    if form.errors:  # without JavaScript: the session page, with the topic as typed and the message
+        return _render_session(request, _get_session_for(request, pk), status=422, agenda_form=form)
+    messages.success(request, "Topic added to the agenda.")
     return redirect(safe_next_url(request, reverse("engagements:session", args=[session.pk])))
 
 

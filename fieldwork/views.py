@@ -301,7 +301,7 @@ def commitment_review(request: HttpRequest, session_pk: int, pk: int) -> HttpRes
             notice += " Counted as forgotten: no reason was given."
         if result.raised_attention:
             notice += " This is the second forgotten commitment: the engagement now needs attention."
-    if request.htmx:
+    if request.htmx or error:
         if result is not None:
             commitment = selectors.commitment_detail(commitment_qs=Commitment.objects.all(), pk=commitment.pk)
         context = {
@@ -314,11 +314,11 @@ def commitment_review(request: HttpRequest, session_pk: int, pk: int) -> HttpRes
             "review_notice": notice,
             "needs_attention": result is not None and result.needs_attention,
         }
-        return render(request, "fieldwork/_review_item.html", context)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, notice)
+        if request.htmx:
+            return render(request, "fieldwork/_review_item.html", context)
+        # Without JavaScript a refused review is shown on a page of its own, with what was typed.
+        return render(request, "fieldwork/review_page.html", context, status=422)
+    messages.success(request, notice)
     return redirect(_session_url(session))
 
 

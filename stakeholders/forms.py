@@ -91,6 +91,10 @@ class CloseRoundForm(forms.Form):
         max_value=52,
         label="Plan the next progress round in (weeks)",
         help_text="Optional. Eight weeks is a common rhythm. It is saved as a draft you open when it is due.",
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            "Plan the next round between 1 and 52 weeks from now, or leave the field empty.",
+        ),
     )
 
 

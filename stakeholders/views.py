@@ -274,7 +274,12 @@ def _open(request: HttpRequest, feedback_round: FeedbackRound) -> HttpResponse:
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The coach's page for one round: who has been asked, e-mail delivery, open and close."""
-    feedback_round = _get_round_for(request, pk, coach_only=True)
+    return _render_round(request, _get_round_for(request, pk, coach_only=True))
+
+
+def _render_round(
+    request: HttpRequest, feedback_round: FeedbackRound, *, close_form: CloseRoundForm | None = None, status: int = 200
+) -> HttpResponse:
     requests = selectors.requests_for(feedback_round=feedback_round)
     answered = sum(1 for r in requests if r.answered_at)
     asked = sum(1 for r in requests if not r.withdrawn_at)
@@ -288,9 +293,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "not_yet_asked": selectors.not_yet_asked(feedback_round=feedback_round)
         if feedback_round.status != FeedbackRound.Status.CLOSED
         else [],
-        "close_form": CloseRoundForm(initial={"next_in_weeks": 8}),
+        "close_form": close_form or CloseRoundForm(initial={"next_in_weeks": 8}),
     }
-    return render(request, "stakeholders/round_detail.html", context)
+    return render(request, "stakeholders/round_detail.html", context, status=status)
 
 
 @login_required
@@ -306,13 +311,12 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     feedback_round = _get_round_for(request, pk, coach_only=True)
     form = CloseRoundForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Plan the next round between 1 and 52 weeks from now, or leave the field empty.")
-        return redirect("stakeholders:round", pk=feedback_round.pk)
+        return _render_round(request, feedback_round, close_form=form, status=422)
     try:
         result = services.round_close(feedback_round=feedback_round, next_in_weeks=form.cleaned_data["next_in_weeks"])
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("stakeholders:round", pk=feedback_round.pk)
+        apply_validation_error(form, exc)
+        return _render_round(request, feedback_round, close_form=form, status=422)
     text = "Round closed: its links no longer work and the results are ready."
     if result.next_round:
         text += f" The next round is planned for {result.next_round.opens_on:%-d %B %Y}."
