@@ -97,6 +97,13 @@ def idempotent(
     return decorate
 
 
+def created_with(*, key: str, row: models.Model) -> bool:
+    """Whether `row` was created by a request that carried `key` (a repeated send of the same form)."""
+    if not key:
+        return False
+    return IdempotencyKey.objects.filter(scope=row._meta.label_lower, key=key[:64], object_id=row.pk).exists()
+
+
 def _earlier(*, scope: str, key: str, model: type[M], user_id: int | None) -> M:
     marker = IdempotencyKey.objects.filter(scope=scope, key=key).first()
     row = None

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
 from accounts.http import client_ip
+from accounts.idempotency import created_with
 from engagements.access import get_engagement_for
 from engagements.models import Engagement
 
@@ -33,7 +34,7 @@ from .forms import (
     StakeholderForm,
     ThresholdForm,
 )
-from .models import FeedbackRequest, FeedbackRound, Relationship, Stakeholder
+from .models import FeedbackRequest, FeedbackResponse, FeedbackRound, Relationship, Stakeholder
 
 PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 LINK_REQUESTS_PER_MINUTE = 30
@@ -428,6 +429,12 @@ def _unavailable(request: HttpRequest, reason: str, *, status: int, feedback_req
     return render(request, "stakeholders/answer_unavailable.html", {"reason": reason, "leader": leader}, status=status)
 
 
+def _sent_again(request: HttpRequest, feedback_request: FeedbackRequest) -> bool:
+    """The form that gave this link's answer, sent once more (a double click): thank them again."""
+    response = FeedbackResponse.objects.filter(request=feedback_request).first()
+    return response is not None and created_with(key=request.POST.get("idempotency_key", ""), row=response)
+
+
 @csrf_exempt
 @private_link
 def answer(request: HttpRequest, token: str) -> HttpResponse:
@@ -444,6 +451,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if feedback_request is None:
         return _unavailable(request, "unknown", status=404)
     reason = services.link_state(request=feedback_request)
+    if reason == "answered" and request.method == "POST" and _sent_again(request, feedback_request):
+        return render(request, "stakeholders/answer_thanks.html", {"leader": feedback_request.round.engagement.leader})
     if reason:
         return _unavailable(request, reason, status=410, feedback_request=feedback_request)
     feedback_round = feedback_request.round
