@@ -268,6 +268,7 @@ def session_write_notes(
     session.shared_summary = shared_summary.strip()
     session.private_notes = private_notes.strip()
     session.summary_shared_with_sponsor = summary_shared_with_sponsor and bool(session.shared_summary)
+    session.full_clean()
     session.save()
     return session
 
