@@ -170,3 +170,30 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+class IdempotencyKey(models.Model):
+    """One submitted create form: the random key the form carried and the row it created.
+
+    `scope` names the model created (`app_label.model`); the key is unique per scope, so the database
+    settles a double submit: the second insert of a key fails (or, while the first transaction is
+    still open, waits for it and then fails) and the second request returns the first row. The key
+    is bound to the person who sent it. See `accounts/idempotency.py`.
+    """
+
+    scope = models.CharField(max_length=100)
+    key = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique_per_scope"),
+            models.CheckConstraint(condition=~models.Q(key=""), name="idempotency_key_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}…"

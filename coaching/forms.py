@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import PartnershipCheckIn
+from accounts.idempotency import IdempotencyKeyField
+
+from .models import COMMENT_MAX, PartnershipCheckIn
 
 
 class CheckInForm(forms.Form):
@@ -18,7 +20,8 @@ class CheckInForm(forms.Form):
     comment = forms.CharField(
         label="Anything your coach should know?",
         required=False,
-        max_length=2000,
+        max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Only your coach reads this.",
     )
+    idempotency_key = IdempotencyKeyField()

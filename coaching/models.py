@@ -11,7 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.limits import max_chars, text_within
+
 CHECK_IN_EVERY = 3
+COMMENT_MAX = 2000
 
 
 class PartnershipCheckIn(models.Model):
@@ -33,7 +36,7 @@ class PartnershipCheckIn(models.Model):
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     held_sessions = models.PositiveSmallIntegerField(help_text="Sessions held when this check-in fell due.")
     score = models.PositiveSmallIntegerField(choices=Score.choices)
-    comment = models.TextField(blank=True, max_length=2000)
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX, validators=[max_chars(COMMENT_MAX)])
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -42,6 +45,7 @@ class PartnershipCheckIn(models.Model):
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="checkin_score_1_5"),
             models.CheckConstraint(condition=Q(held_sessions__gte=CHECK_IN_EVERY), name="checkin_after_third_session"),
             models.UniqueConstraint(fields=["engagement", "held_sessions"], name="checkin_one_per_milestone"),
+            text_within("comment", COMMENT_MAX, name="checkin_comment_length"),
         ]
 
     def __str__(self) -> str:

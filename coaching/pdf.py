@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 
 # The base URL of the rendered document: a name only, never fetched.
 BASE_URL = "https://report.invalid/"
@@ -35,10 +37,24 @@ def static_file_for(url: str) -> tuple[bytes, str]:
     relative = unquote(parts.path[len(static_prefix) :])
     if not relative or ".." in Path(relative).parts or relative.startswith("/"):
         raise ValueError(f"Not a static file: {url}")
-    found = finders.find(relative)
+    found = finders.find(relative) or _collected_file(relative)
     if not found:
         raise ValueError(f"No such static file: {relative}")
     return Path(found).read_bytes(), mimetypes.guess_type(relative)[0] or "application/octet-stream"
+
+
+def _collected_file(relative: str) -> str | None:
+    """The path of `relative` among the collected static files (STATIC_ROOT), or None.
+
+    In production `{% static %}` names the fingerprinted copy (`css/report.<hash>.css`) that
+    `collectstatic` wrote to STATIC_ROOT, which the finders (source names only) do not know.
+    """
+    try:
+        if staticfiles_storage.exists(relative):
+            return staticfiles_storage.path(relative)
+    except (NotImplementedError, SuspiciousFileOperation):
+        pass
+    return None
 
 
 def _local_static_fetcher():

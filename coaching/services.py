@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from accounts.idempotency import idempotent
 from accounts.models import User
 from engagements.models import Engagement, Session
 
@@ -19,6 +20,7 @@ def checkin_due_milestone(*, engagement: Engagement) -> int | None:
     return PartnershipCheckIn.due_milestone(held_count=held, last_answered=last)
 
 
+@idempotent(PartnershipCheckIn, user="leader")
 def checkin_submit(*, engagement: Engagement, leader: User, score: int, comment: str = "") -> PartnershipCheckIn:
     """Records the leader's answer for the milestone now due. Raises ValidationError when none is due."""
     if engagement.leader_id != leader.pk:

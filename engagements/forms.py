@@ -4,6 +4,9 @@ from datetime import timedelta
 
 from django import forms
 
+from accounts.idempotency import IdempotencyKeyField
+from accounts.limits import DATE_VALIDATORS, LONG_TEXT, plausible
+
 from .models import Engagement, Goal, Session
 
 
@@ -23,8 +26,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 class EngagementFieldsMixin(forms.Form):
     organisation = forms.CharField(max_length=200, label="Organisation")
-    start_date = forms.DateField(widget=DateInput())
-    planned_end_date = forms.DateField(widget=DateInput(), label="Planned end date")
+    start_date = forms.DateField(widget=DateInput(), validators=[plausible])
+    planned_end_date = forms.DateField(widget=DateInput(), label="Planned end date", validators=DATE_VALIDATORS)
     planned_sessions = forms.IntegerField(min_value=1, max_value=60, initial=6, label="Planned sessions")
     cadence_days = forms.TypedChoiceField(
         choices=Engagement.Cadence.choices, coerce=int, initial=Engagement.Cadence.FORTNIGHTLY, label="Cadence"
@@ -41,6 +44,7 @@ class EngagementFieldsMixin(forms.Form):
 
 
 class EngagementCreateForm(EngagementFieldsMixin):
+    idempotency_key = IdempotencyKeyField()
     leader_name = forms.CharField(max_length=150, label="Leader's name")
     leader_email = forms.EmailField(label="Leader's e-mail")
     sponsor_name = forms.CharField(max_length=150, required=False, label="Sponsor's name")
@@ -89,6 +93,8 @@ class StatusForm(forms.Form):
 
 
 class GoalForm(forms.ModelForm):
+    idempotency_key = IdempotencyKeyField()
+
     class Meta:
         model = Goal
         fields = ["title", "description", "why_it_matters"]
@@ -100,11 +106,18 @@ class GoalForm(forms.ModelForm):
 
 
 class SessionForm(forms.Form):
-    starts_at = forms.DateTimeField(widget=DateTimeInput(), label="Starts at", help_text="In your time zone.")
+    starts_at = forms.DateTimeField(
+        widget=DateTimeInput(), label="Starts at", help_text="In your time zone.", validators=[plausible]
+    )
     duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=60, label="Duration (minutes)")
     kind = forms.ChoiceField(choices=Session.Kind.choices, initial=Session.Kind.REGULAR)
     mode = forms.ChoiceField(choices=Session.Mode.choices, initial=Session.Mode.VIDEO)
     location = forms.CharField(max_length=300, required=False, help_text="A room, an address or a video link.")
+    idempotency_key = IdempotencyKeyField()
+
+
+class SessionMoveForm(SessionForm):
+    idempotency_key = None  # moving a session changes it; only booking creates one
 
 
 class OutcomeForm(forms.Form):
@@ -114,6 +127,7 @@ class OutcomeForm(forms.Form):
 class NotesForm(forms.Form):
     shared_summary = forms.CharField(
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         label="Shared summary",
         help_text="The leader sees this. The sponsor sees it only if you share and release it.",
@@ -121,6 +135,7 @@ class NotesForm(forms.Form):
     summary_shared_with_sponsor = forms.BooleanField(required=False, label="Share this summary with the sponsor")
     private_notes = forms.CharField(
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         label="Private notes",
         help_text="Only you ever see these.",
@@ -133,3 +148,4 @@ class AgendaItemForm(forms.Form):
         label="Topic to bring",
         widget=forms.TextInput(attrs={"placeholder": "What do you want to talk about?"}),
     )
+    idempotency_key = IdempotencyKeyField()

@@ -9,6 +9,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.limits import (
+    DATE_VALIDATORS,
+    LONG_TEXT,
+    MOMENT_VALIDATORS,
+    SHORT_TEXT,
+    date_in_range,
+    max_chars,
+    moment_in_range,
+    text_within,
+)
+
 
 class EngagementQuerySet(models.QuerySet["Engagement"]):
     @staticmethod
@@ -70,8 +81,8 @@ class Engagement(models.Model):
     )
     organisation = models.CharField(max_length=200)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
-    start_date = models.DateField()
-    planned_end_date = models.DateField()
+    start_date = models.DateField(validators=DATE_VALIDATORS)
+    planned_end_date = models.DateField(validators=DATE_VALIDATORS)
     planned_sessions = models.PositiveSmallIntegerField(default=6)
     cadence_days = models.PositiveSmallIntegerField(choices=Cadence.choices, default=Cadence.FORTNIGHTLY)
     anonymity_threshold = models.PositiveSmallIntegerField(
@@ -96,6 +107,8 @@ class Engagement(models.Model):
                 condition=Q(anonymity_threshold__gte=2, anonymity_threshold__lte=10), name="engagement_threshold_2_10"
             ),
             models.CheckConstraint(condition=~Q(coach=models.F("leader")), name="engagement_coach_is_not_leader"),
+            date_in_range("start_date", name="engagement_start_date_2000_2100"),
+            date_in_range("planned_end_date", name="engagement_planned_end_date_2000_2100"),
         ]
         indexes = [models.Index(fields=["coach", "status"]), models.Index(fields=["leader", "status"])]
 
@@ -119,14 +132,22 @@ class Engagement(models.Model):
 class Goal(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    why_it_matters = models.TextField(help_text="Why this goal matters to the organisation.")
+    description = models.TextField(blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)])
+    why_it_matters = models.TextField(
+        help_text="Why this goal matters to the organisation.",
+        max_length=SHORT_TEXT,
+        validators=[max_chars(SHORT_TEXT)],
+    )
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["engagement", "title"], name="goal_title_unique_per_engagement")]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "title"], name="goal_title_unique_per_engagement"),
+            text_within("description", SHORT_TEXT, name="goal_description_length"),
+            text_within("why_it_matters", SHORT_TEXT, name="goal_why_it_matters_length"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -168,18 +189,28 @@ class Session(models.Model):
     OUTCOMES = (Status.HELD, Status.NO_SHOW, Status.LATE_CANCEL)
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="sessions")
-    starts_at = models.DateTimeField()
+    starts_at = models.DateTimeField(validators=MOMENT_VALIDATORS)
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.VIDEO)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     location = models.CharField(max_length=300, blank=True, help_text="A room, an address or a video link.")
-    shared_summary = models.TextField(blank=True, help_text="Seen by the coach and the leader.")
+    shared_summary = models.TextField(
+        blank=True,
+        help_text="Seen by the coach and the leader.",
+        max_length=LONG_TEXT,
+        validators=[max_chars(LONG_TEXT)],
+    )
     summary_shared_with_sponsor = models.BooleanField(
         default=False, help_text="The sponsor sees the shared summary once the coach releases it."
     )
     summary_released_at = models.DateTimeField(null=True, blank=True)
-    private_notes = models.TextField(blank=True, help_text="The coach's own notes. No one else ever sees them.")
+    private_notes = models.TextField(
+        blank=True,
+        help_text="The coach's own notes. No one else ever sees them.",
+        max_length=LONG_TEXT,
+        validators=[max_chars(LONG_TEXT)],
+    )
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -192,6 +223,9 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=15, duration_minutes__lte=480), name="session_duration_15_480"
             ),
+            moment_in_range("starts_at", name="session_starts_2000_2100"),
+            text_within("shared_summary", LONG_TEXT, name="session_shared_summary_length"),
+            text_within("private_notes", LONG_TEXT, name="session_private_notes_length"),
         ]
         indexes = [
             models.Index(fields=["engagement", "starts_at"]),

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.idempotency import idempotent
+from accounts.limits import check_plausible
 from accounts.models import Invitation, User
 from accounts.services import invitation_create, user_get_or_invite_target
 
 from .models import AgendaItem, Engagement, Goal, Session
 
 MAX_GOALS = 3
+MAX_ENGAGEMENT_SPAN = timedelta(days=3 * 366)
 
 
 @dataclass
@@ -54,6 +57,13 @@ def invitation_resend(*, engagement: Engagement, person: User, by: User) -> Invi
     return _invite(user=person, role=Invitation.Role.SPONSOR, coach=by, engagement=engagement)
 
 
+def _check_engagement_dates(*, start_date: date, planned_end_date: date) -> None:
+    check_plausible(start_date, field="start_date")
+    if planned_end_date - start_date > MAX_ENGAGEMENT_SPAN:
+        raise ValidationError({"planned_end_date": "An engagement lasts at most three years."})
+
+
+@idempotent(Engagement, user="coach", row=lambda result: result.engagement, replay=lambda row: EngagementResult(row))
 @transaction.atomic
 def engagement_create(
     *,
@@ -80,6 +90,7 @@ def engagement_create(
     leader = user_get_or_invite_target(email=leader_email, full_name=leader_name)
     if leader.pk == coach.pk:
         raise ValidationError({"leader_email": "You cannot coach yourself: use the leader's own e-mail address."})
+    _check_engagement_dates(start_date=start_date, planned_end_date=planned_end_date)
     engagement = Engagement(
         coach=coach,
         leader=leader,
@@ -130,6 +141,7 @@ def engagement_update(
     planned_sessions: int,
     cadence_days: int,
 ) -> Engagement:
+    _check_engagement_dates(start_date=start_date, planned_end_date=planned_end_date)
     engagement.organisation = organisation.strip()
     engagement.start_date = start_date
     engagement.planned_end_date = planned_end_date
@@ -161,6 +173,7 @@ def engagement_set_status(*, engagement: Engagement, status: str) -> Engagement:
     return engagement
 
 
+@idempotent(Goal, user=None)
 def goal_save(
     *, engagement: Engagement, title: str, why_it_matters: str, description: str = "", goal: Goal | None = None
 ) -> Goal:
@@ -186,10 +199,12 @@ def goal_delete(*, goal: Goal) -> None:
 def _check_start(starts_at: datetime, *, allow_past: bool) -> None:
     if timezone.is_naive(starts_at):
         raise ValidationError({"starts_at": "The start time needs a time zone."})
+    check_plausible(starts_at, field="starts_at")
     if not allow_past and starts_at < timezone.now():
         raise ValidationError({"starts_at": "Choose a time in the future, or record a past session as held."})
 
 
+@idempotent(Session, user=None)
 def session_schedule(
     *,
     engagement: Engagement,
@@ -263,6 +278,7 @@ def session_write_notes(
     session.shared_summary = shared_summary.strip()
     session.private_notes = private_notes.strip()
     session.summary_shared_with_sponsor = summary_shared_with_sponsor and bool(session.shared_summary)
+    session.full_clean()
     session.save()
     return session
 
@@ -276,6 +292,7 @@ def session_release_summary(*, session: Session) -> Session:
     return session
 
 
+@idempotent(AgendaItem, user="author")
 def agenda_item_add(
     *, session: Session, author: User | None, text: str, source: str = AgendaItem.Source.LEADER
 ) -> AgendaItem:

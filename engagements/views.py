@@ -26,6 +26,7 @@ from .forms import (
     NotesForm,
     OutcomeForm,
     SessionForm,
+    SessionMoveForm,
     SponsorForm,
     StatusForm,
 )
@@ -89,6 +90,7 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
                     planned_sessions=data["planned_sessions"],
                     cadence_days=data["cadence_days"],
                     sponsors=sponsors,
+                    idempotency_key=data["idempotency_key"],
                 )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -265,7 +267,11 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _get_session_for(request, pk)
+    return _render_session(request, _get_session_for(request, pk))
+
+
+def _render_session(request: HttpRequest, session: Session, *, status: int = 200, **forms) -> HttpResponse:
+    """The session page; `forms` replace its blank forms (a bound form shown again with its errors)."""
     engagement = session.engagement
     is_coach = engagement.coach_id == request.user.pk
     context = {
@@ -284,8 +290,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if is_coach
         else None,
         "panels": session_panels(request, session),
+        **forms,
     }
-    return render(request, "engagements/session_detail.html", context)
+    return render(request, "engagements/session_detail.html", context, status=status)
 
 
 @login_required
@@ -298,7 +305,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "mode": session.mode,
         "location": session.location,
     }
-    form = SessionForm(request.POST or None, initial=initial)
+    form = SessionMoveForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_reschedule(session=session, **form.cleaned_data)
@@ -400,7 +407,11 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         source = AgendaItem.Source.COACH if session.engagement.coach_id == request.user.pk else AgendaItem.Source.LEADER
         try:
             services.agenda_item_add(
-                session=session, author=request.user, text=form.cleaned_data["text"], source=source
+                session=session,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                source=source,
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -409,10 +420,9 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         session = _get_session_for(request, pk)
         return render(request, "engagements/_agenda.html", {"session": session, "agenda_form": form, "can_add": True})
-    if form.errors:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    else:
-        messages.success(request, "Topic added to the agenda.")
+    if form.errors:  # without JavaScript: the session page, with the topic as typed and the message
+        return _render_session(request, _get_session_for(request, pk), status=422, agenda_form=form)
+    messages.success(request, "Topic added to the agenda.")
     return redirect(safe_next_url(request, reverse("engagements:session", args=[session.pk])))
 
 

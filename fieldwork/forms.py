@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from accounts.idempotency import IdempotencyKeyField
+from accounts.limits import SHORT_TEXT, plausible
 from engagements.forms import DateInput, DateTimeInput
 from engagements.models import Goal
 
-from .models import MAX_TARGET, MIN_TARGET, FieldworkTemplate, PracticeLog, WeeklyReflection
+from .models import MAX_TARGET, MIN_TARGET, REASON_MAX, FieldworkTemplate, PracticeLog, WeeklyReflection
 
 TARGET_MESSAGE = f"Choose a number of attempts from {MIN_TARGET} to {MAX_TARGET} before the next session."
 
@@ -52,8 +54,9 @@ class CommitmentForm(forms.Form):
         initial=DUE_NEXT_SESSION,
         widget=forms.RadioSelect,
     )
-    due_date = forms.DateField(label="Due date", required=False, widget=DateInput())
+    due_date = forms.DateField(label="Due date", required=False, widget=DateInput(), validators=[plausible])
     template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, goals: list[Goal], **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,18 +126,31 @@ class PracticeLogForm(forms.Form):
             "required": "Say when it happened.",
             "invalid": "Enter a date and time, like 2026-11-20 14:30.",
         },
+        validators=[plausible],
     )
     note = forms.CharField(max_length=300, required=False, label="What happened, in one line")
-    what_tried = forms.CharField(required=False, label="What I tried", widget=forms.Textarea(attrs={"rows": 2}))
-    went_well = forms.CharField(required=False, label="What went well", widget=forms.Textarea(attrs={"rows": 2}))
-    went_badly = forms.CharField(required=False, label="What did not go well", widget=forms.Textarea(attrs={"rows": 2}))
+    what_tried = forms.CharField(
+        required=False, max_length=SHORT_TEXT, label="What I tried", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    went_well = forms.CharField(
+        required=False, max_length=SHORT_TEXT, label="What went well", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    went_badly = forms.CharField(
+        required=False, max_length=SHORT_TEXT, label="What did not go well", widget=forms.Textarea(attrs={"rows": 2})
+    )
     noticed_in_myself = forms.CharField(
-        required=False, label="What I noticed in myself", widget=forms.Textarea(attrs={"rows": 2})
+        required=False,
+        max_length=SHORT_TEXT,
+        label="What I noticed in myself",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     others_reacted = forms.CharField(
-        required=False, label="How others reacted", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=SHORT_TEXT, label="How others reacted", widget=forms.Textarea(attrs={"rows": 2})
     )
-    will_adjust = forms.CharField(required=False, label="What I will adjust", widget=forms.Textarea(attrs={"rows": 2}))
+    will_adjust = forms.CharField(
+        required=False, max_length=SHORT_TEXT, label="What I will adjust", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, mode: str = "quick", **kwargs):
         kwargs.setdefault("initial", {})
@@ -170,20 +186,26 @@ class ReviewForm(forms.Form):
             "invalid_choice": "Choose done, partly or not done.",
         },
     )
-    reason = forms.CharField(required=False, max_length=1000, label="Reason")
+    reason = forms.CharField(required=False, max_length=REASON_MAX, label="Reason")
 
 
 class ReflectionForm(forms.Form):
     """Wins, struggles, a 1 to 10 rating per goal (fields `goal_<pk>`), topics one per line."""
 
-    wins = forms.CharField(required=False, label="Wins this week", widget=forms.Textarea(attrs={"rows": 3}))
-    struggles = forms.CharField(required=False, label="Struggles", widget=forms.Textarea(attrs={"rows": 3}))
+    wins = forms.CharField(
+        required=False, max_length=SHORT_TEXT, label="Wins this week", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    struggles = forms.CharField(
+        required=False, max_length=SHORT_TEXT, label="Struggles", widget=forms.Textarea(attrs={"rows": 3})
+    )
     topics = forms.CharField(
         required=False,
+        max_length=SHORT_TEXT,
         label="Topics for your next session",
         help_text="One per line. Each becomes an item on the agenda of your next session.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(self, data=None, *args, goals: list[Goal], reflection: WeeklyReflection | None = None, **kwargs):
         if reflection is not None and data is None:
@@ -214,6 +236,8 @@ class ReflectionForm(forms.Form):
 
 
 class TemplateForm(forms.ModelForm):
+    idempotency_key = IdempotencyKeyField()
+
     class Meta:
         model = FieldworkTemplate
         fields = ["title", "description", "goal_theme"]

@@ -13,11 +13,23 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.limits import (
+    DATE_VALIDATORS,
+    EARLIEST,
+    LATEST,
+    MOMENT_VALIDATORS,
+    SHORT_TEXT,
+    date_in_range,
+    max_chars,
+    moment_in_range,
+    text_within,
+)
 from engagements.models import AgendaItem, Engagement, Goal, Session
 
 MIN_TARGET = 1
 MAX_TARGET = 50
 LOG_EDIT_WINDOW = timedelta(hours=24)
+REASON_MAX = 1000  # characters of a review reason
 
 # A "not done" whose reason says no more than one of these, or says nothing, counts as forgotten.
 _FORGETTING = re.compile(r"\b(forg[oe]t\w*|slipped my mind|didn'?t remember|no reason|no time|n/?a|none|busy)\b", re.I)
@@ -51,7 +63,7 @@ class FieldworkTemplate(models.Model):
 
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fieldwork_templates")
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)])
     goal_theme = models.CharField(
         max_length=100, blank=True, help_text="The kind of goal this practice usually serves, e.g. composure."
     )
@@ -64,6 +76,7 @@ class FieldworkTemplate(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="fieldwork_template_title_not_empty"),
             models.UniqueConstraint(fields=["coach", "title"], name="fieldwork_template_title_unique_per_coach"),
+            text_within("description", SHORT_TEXT, name="fieldwork_template_description_length"),
         ]
 
     def __str__(self) -> str:
@@ -106,9 +119,9 @@ class Commitment(models.Model):
     where_with_whom = models.CharField("where or with whom", max_length=200, blank=True)
     target_count = models.PositiveSmallIntegerField("attempts before the next session", default=3)
     due_at_next_session = models.BooleanField(default=True)
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=DATE_VALIDATORS)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
-    review_reason = models.TextField(blank=True)
+    review_reason = models.TextField(blank=True, max_length=REASON_MAX, validators=[max_chars(REASON_MAX)])
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_in_session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_commitments"
@@ -142,6 +155,8 @@ class Commitment(models.Model):
             models.CheckConstraint(
                 condition=Q(forgotten=False) | Q(outcome="not_done"), name="commitment_forgotten_is_not_done"
             ),
+            date_in_range("due_date", name="commitment_due_date_2000_2100"),
+            text_within("review_reason", REASON_MAX, name="commitment_review_reason_length"),
         ]
         indexes = [models.Index(fields=["engagement", "outcome"])]
 
@@ -170,14 +185,24 @@ class PracticeLog(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="logs")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_logs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PRACTISED)
-    occurred_at = models.DateTimeField("when")
+    occurred_at = models.DateTimeField("when", validators=MOMENT_VALIDATORS)
     note = models.CharField(max_length=300, blank=True, help_text="The one-line log, or why it could not be done.")
-    what_tried = models.TextField("what I tried", blank=True)
-    went_well = models.TextField("what went well", blank=True)
-    went_badly = models.TextField("what did not go well", blank=True)
-    noticed_in_myself = models.TextField("what I noticed in myself", blank=True)
-    others_reacted = models.TextField("how others reacted", blank=True)
-    will_adjust = models.TextField("what I will adjust", blank=True)
+    what_tried = models.TextField("what I tried", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)])
+    went_well = models.TextField(
+        "what went well", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+    )
+    went_badly = models.TextField(
+        "what did not go well", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+    )
+    noticed_in_myself = models.TextField(
+        "what I noticed in myself", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+    )
+    others_reacted = models.TextField(
+        "how others reacted", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+    )
+    will_adjust = models.TextField(
+        "what I will adjust", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -190,6 +215,18 @@ class PracticeLog(models.Model):
                 condition=(Q(kind="could_not") & ~Q(note=""))
                 | (Q(kind="practised") & (~Q(note="") | ~Q(what_tried=""))),
                 name="practice_log_says_something",
+            ),
+            moment_in_range("occurred_at", name="practice_log_occurred_2000_2100"),
+            *(
+                text_within(name, SHORT_TEXT, name=f"practice_log_{name}_length")
+                for name in (
+                    "what_tried",
+                    "went_well",
+                    "went_badly",
+                    "noticed_in_myself",
+                    "others_reacted",
+                    "will_adjust",
+                )
             ),
         ]
         indexes = [models.Index(fields=["commitment", "kind"]), models.Index(fields=["occurred_at"])]
@@ -234,9 +271,14 @@ class WeeklyReflection(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="reflections")
     iso_year = models.PositiveSmallIntegerField()
     iso_week = models.PositiveSmallIntegerField()
-    wins = models.TextField(blank=True)
-    struggles = models.TextField(blank=True)
-    topics = models.TextField(blank=True, help_text="Topics for the next session, one per line.")
+    wins = models.TextField(blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)])
+    struggles = models.TextField(blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)])
+    topics = models.TextField(
+        blank=True,
+        help_text="Topics for the next session, one per line.",
+        max_length=SHORT_TEXT,
+        validators=[max_chars(SHORT_TEXT)],
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -247,6 +289,14 @@ class WeeklyReflection(models.Model):
                 fields=["leader", "engagement", "iso_year", "iso_week"], name="one_reflection_per_leader_week"
             ),
             models.CheckConstraint(condition=Q(iso_week__gte=1, iso_week__lte=53), name="reflection_iso_week_1_53"),
+            models.CheckConstraint(
+                condition=Q(iso_year__gte=EARLIEST.year, iso_year__lte=LATEST.year),
+                name="reflection_iso_year_2000_2100",
+            ),
+            *(
+                text_within(name, SHORT_TEXT, name=f"reflection_{name}_length")
+                for name in ("wins", "struggles", "topics")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.idempotency import idempotent
+from accounts.limits import check_plausible
 from accounts.models import User
 from engagements.models import AgendaItem, Engagement, Goal, Session
 from engagements.selectors import next_session
@@ -40,6 +42,7 @@ CODESIGN_STATUSES = (Session.Status.SCHEDULED, Session.Status.HELD)
 # --- Template library ---------------------------------------------------------------------------
 
 
+@idempotent(FieldworkTemplate, user="coach")
 def template_save(
     *, coach: User, title: str, description: str = "", goal_theme: str = "", template: FieldworkTemplate | None = None
 ) -> FieldworkTemplate:
@@ -101,6 +104,11 @@ def _clean_commitment_fields(
         errors["goal"] = "Choose the goal this practice serves."
     if due_date is not None and due_date < today:
         errors["due_date"] = "Choose a due date from today onwards, or make it due at the next session."
+    else:
+        try:
+            check_plausible(due_date)
+        except ValidationError as exc:
+            errors["due_date"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
     return {
@@ -113,6 +121,7 @@ def _clean_commitment_fields(
     }
 
 
+@idempotent(Commitment, user="author")
 @transaction.atomic
 def commitment_create(
     *,
@@ -238,6 +247,7 @@ def _clean_log_fields(
     return {"kind": kind, "occurred_at": occurred_at, "note": note, **texts}
 
 
+@idempotent(PracticeLog, user="author")
 def practice_log(
     *,
     commitment: Commitment,
@@ -465,6 +475,12 @@ def _place_topics(
     return placed, waiting, session
 
 
+@idempotent(
+    WeeklyReflection,
+    user="leader",
+    row=lambda result: result.reflection,
+    replay=lambda row: ReflectionResult(row, False, [], [], None),
+)
 def reflection_save(
     *,
     leader: User,

@@ -104,7 +104,11 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         try:
             commitment = services.commitment_create(
-                session=session, author=request.user, template=template, **form.service_kwargs()
+                session=session,
+                author=request.user,
+                template=template,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                **form.service_kwargs(),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -202,7 +206,12 @@ def log_practice(request: HttpRequest, pk: int) -> HttpResponse:
     closed = not commitment.is_open or engagement.is_finished
     if request.method == "POST" and not closed and form.is_valid():
         try:
-            log = services.practice_log(commitment=commitment, author=request.user, **form.service_kwargs())
+            log = services.practice_log(
+                commitment=commitment,
+                author=request.user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                **form.service_kwargs(),
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -292,7 +301,7 @@ def commitment_review(request: HttpRequest, session_pk: int, pk: int) -> HttpRes
             notice += " Counted as forgotten: no reason was given."
         if result.raised_attention:
             notice += " This is the second forgotten commitment: the engagement now needs attention."
-    if request.htmx:
+    if request.htmx or error:
         if result is not None:
             commitment = selectors.commitment_detail(commitment_qs=Commitment.objects.all(), pk=commitment.pk)
         context = {
@@ -305,11 +314,11 @@ def commitment_review(request: HttpRequest, session_pk: int, pk: int) -> HttpRes
             "review_notice": notice,
             "needs_attention": result is not None and result.needs_attention,
         }
-        return render(request, "fieldwork/_review_item.html", context)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, notice)
+        if request.htmx:
+            return render(request, "fieldwork/_review_item.html", context)
+        # Without JavaScript a refused review is shown on a page of its own, with what was typed.
+        return render(request, "fieldwork/review_page.html", context, status=422)
+    messages.success(request, notice)
     return redirect(_session_url(session))
 
 
@@ -353,6 +362,7 @@ def reflection(request: HttpRequest) -> HttpResponse:
                 struggles=form.cleaned_data["struggles"],
                 topics=form.cleaned_data["topics"],
                 ratings=form.ratings(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from accounts.idempotency import IdempotencyKeyField
+from accounts.limits import plausible
 from engagements.forms import DateInput
 
 from .models import SCORE_MAX, SCORE_MIN, TEXT_MAX, FeedbackRound, Relationship
@@ -16,6 +18,7 @@ class StakeholderForm(forms.Form):
     relationship = forms.ChoiceField(
         choices=[("", "Choose…"), *Relationship.choices], label="Relationship to the leader"
     )
+    idempotency_key = IdempotencyKeyField()
     goals = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
@@ -27,6 +30,10 @@ class StakeholderForm(forms.Form):
     def __init__(self, *args, engagement, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goals"].queryset = engagement.goals.all()
+
+
+class StakeholderEditForm(StakeholderForm):
+    idempotency_key = None
 
 
 class ThresholdForm(forms.Form):
@@ -46,12 +53,15 @@ class RoundForm(forms.Form):
         help_text="Baseline: what should the leader keep doing and start doing. "
         "Progress: has the leader become more or less effective at each goal (−3 to +3).",
     )
-    opens_on = forms.DateField(widget=DateInput(), label="Opens on")
-    closes_on = forms.DateField(widget=DateInput(), label="Closes on", help_text="Links stop working after this day.")
+    opens_on = forms.DateField(widget=DateInput(), label="Opens on", validators=[plausible])
+    closes_on = forms.DateField(
+        widget=DateInput(), label="Closes on", help_text="Links stop working after this day.", validators=[plausible]
+    )
     ask_support = forms.BooleanField(required=False, label="Also ask: “How can the leader best support you?”")
     ask_organisation = forms.BooleanField(
         required=False, label="Also ask: “How can the leader best serve the organisation?”"
     )
+    idempotency_key = IdempotencyKeyField()
 
     def clean(self):
         data = super().clean()
@@ -70,6 +80,10 @@ class RoundForm(forms.Form):
         }
 
 
+class RoundEditForm(RoundForm):
+    idempotency_key = None
+
+
 class CloseRoundForm(forms.Form):
     next_in_weeks = forms.IntegerField(
         required=False,
@@ -77,6 +91,10 @@ class CloseRoundForm(forms.Form):
         max_value=52,
         label="Plan the next progress round in (weeks)",
         help_text="Optional. Eight weeks is a common rhythm. It is saved as a draft you open when it is due.",
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            "Plan the next round between 1 and 52 weeks from now, or leave the field empty.",
+        ),
     )
 
 
@@ -85,6 +103,8 @@ SCORE_CHOICES = [(s, f"{s:+d}".replace("-", "\u2212") if s else "0") for s in ra
 
 class AnswerForm(forms.Form):
     """The stakeholder's answers. Fields depend on the round and on the goals this person was asked about."""
+
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, feedback_round: FeedbackRound, goals, leader_name: str, **kwargs):
         super().__init__(*args, **kwargs)

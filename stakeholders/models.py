@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.limits import DATE_VALIDATORS, date_in_range, max_chars, text_within
 from engagements.models import Engagement, Goal
 
 SCORE_MIN, SCORE_MAX = -3, 3
@@ -150,14 +151,16 @@ class FeedbackRound(models.Model):
     sequence = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="1 for the engagement's first round of this kind; set when it opens."
     )
-    opens_on = models.DateField()
-    closes_on = models.DateField()
+    opens_on = models.DateField(validators=DATE_VALIDATORS)
+    closes_on = models.DateField(validators=DATE_VALIDATORS)
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT, db_index=True)
     ask_support = models.BooleanField(default=False, help_text="Also ask: how can the leader best support you?")
     ask_organisation = models.BooleanField(
         default=False, help_text="Also ask: how can the leader best serve the organisation?"
     )
-    next_round_on = models.DateField(null=True, blank=True, help_text="When the next round is planned to open.")
+    next_round_on = models.DateField(
+        null=True, blank=True, validators=DATE_VALIDATORS, help_text="When the next round is planned to open."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -179,6 +182,9 @@ class FeedbackRound(models.Model):
             models.UniqueConstraint(
                 fields=["engagement", "kind", "sequence"], name="feedback_round_sequence_unique_per_kind"
             ),
+            date_in_range("opens_on", name="feedback_round_opens_2000_2100"),
+            date_in_range("closes_on", name="feedback_round_closes_2000_2100"),
+            date_in_range("next_round_on", name="feedback_round_next_round_2000_2100"),
         ]
         indexes = [models.Index(fields=["engagement", "status"])]
 
@@ -303,14 +309,18 @@ class FeedbackResponse(models.Model):
 
     request = models.OneToOneField(FeedbackRequest, on_delete=models.CASCADE, related_name="response")
     relationship = models.CharField(max_length=16, choices=Relationship.choices)
-    keep_doing = models.TextField(blank=True, max_length=TEXT_MAX)
-    start_doing = models.TextField(blank=True, max_length=TEXT_MAX)
-    support = models.TextField(blank=True, max_length=TEXT_MAX)
-    organisation = models.TextField(blank=True, max_length=TEXT_MAX)
+    keep_doing = models.TextField(blank=True, max_length=TEXT_MAX, validators=[max_chars(TEXT_MAX)])
+    start_doing = models.TextField(blank=True, max_length=TEXT_MAX, validators=[max_chars(TEXT_MAX)])
+    support = models.TextField(blank=True, max_length=TEXT_MAX, validators=[max_chars(TEXT_MAX)])
+    organisation = models.TextField(blank=True, max_length=TEXT_MAX, validators=[max_chars(TEXT_MAX)])
     submitted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            text_within(name, TEXT_MAX, name=f"feedback_response_{name}_length")
+            for name in ("keep_doing", "start_doing", "support", "organisation")
+        ]
 
     def __str__(self) -> str:
         return f"Feedback response {self.pk}"
@@ -322,7 +332,7 @@ class GoalScore(models.Model):
     response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="scores")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="+")
     score = models.SmallIntegerField()
-    suggestion = models.TextField(blank=True, max_length=TEXT_MAX)
+    suggestion = models.TextField(blank=True, max_length=TEXT_MAX, validators=[max_chars(TEXT_MAX)])
 
     class Meta:
         ordering = ["pk"]
@@ -331,6 +341,7 @@ class GoalScore(models.Model):
             models.CheckConstraint(
                 condition=Q(score__gte=SCORE_MIN, score__lte=SCORE_MAX), name="goal_score_between_minus3_and_3"
             ),
+            text_within("suggestion", TEXT_MAX, name="goal_score_suggestion_length"),
         ]
 
     def __str__(self) -> str:

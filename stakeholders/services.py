@@ -34,6 +34,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.idempotency import idempotent
+from accounts.limits import check_plausible
 from accounts.models import User, hash_token
 from accounts.tokens import derive_token, token_for_hash, token_is_valid
 from engagements.models import Engagement, Goal
@@ -87,6 +89,7 @@ def _check_email(*, engagement: Engagement, email: str, exclude_pk: int | None =
     return email
 
 
+@idempotent(Stakeholder, user="by")
 @transaction.atomic
 def stakeholder_nominate(
     *, engagement: Engagement, by: User, name: str, email: str, relationship: str, goals=()
@@ -225,12 +228,14 @@ def engagement_set_threshold(*, engagement: Engagement, threshold: int) -> Engag
 
 
 def _check_dates(*, opens_on: date, closes_on: date) -> None:
+    check_plausible(opens_on, field="opens_on")
     if closes_on <= opens_on:
         raise ValidationError({"closes_on": "The round must close after the day it opens."})
     if closes_on - opens_on > timedelta(days=90):
         raise ValidationError({"closes_on": "A round stays open for at most 90 days."})
 
 
+@idempotent(FeedbackRound, user="created_by")
 def round_create(
     *,
     engagement: Engagement,
@@ -622,6 +627,7 @@ def _text(value: str, field: str) -> str:
     return value
 
 
+@idempotent(FeedbackResponse, user=None)
 @transaction.atomic
 def response_submit(
     *,

@@ -20,12 +20,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
 from accounts.http import client_ip
+from accounts.idempotency import created_with
 from engagements.access import get_engagement_for
 from engagements.models import Engagement
 
 from . import charts, selectors, services
-from .forms import AnswerForm, CloseRoundForm, RoundForm, StakeholderForm, ThresholdForm
-from .models import FeedbackRequest, FeedbackRound, Relationship, Stakeholder
+from .forms import (
+    AnswerForm,
+    CloseRoundForm,
+    RoundEditForm,
+    RoundForm,
+    StakeholderEditForm,
+    StakeholderForm,
+    ThresholdForm,
+)
+from .models import FeedbackRequest, FeedbackResponse, FeedbackRound, Relationship, Stakeholder
 
 PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 # Each link on its own: one stakeholder opening, correcting and sending their answer never gets near it.
@@ -124,7 +133,7 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> Http
         "relationship": stakeholder.relationship,
         "goals": list(stakeholder.goals.all()),
     }
-    form = StakeholderForm(request.POST or None, initial=initial, engagement=engagement)
+    form = StakeholderEditForm(request.POST or None, initial=initial, engagement=engagement)
     if request.method == "POST" and form.is_valid():
         try:
             relinked_before = stakeholder.email_changed_at
@@ -240,7 +249,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "ask_support": feedback_round.ask_support,
         "ask_organisation": feedback_round.ask_organisation,
     }
-    form = RoundForm(request.POST or None, initial=initial)
+    form = RoundEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.round_update(feedback_round=feedback_round, **form.cleaned_data)
@@ -277,7 +286,12 @@ def _open(request: HttpRequest, feedback_round: FeedbackRound) -> HttpResponse:
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The coach's page for one round: who has been asked, e-mail delivery, open and close."""
-    feedback_round = _get_round_for(request, pk, coach_only=True)
+    return _render_round(request, _get_round_for(request, pk, coach_only=True))
+
+
+def _render_round(
+    request: HttpRequest, feedback_round: FeedbackRound, *, close_form: CloseRoundForm | None = None, status: int = 200
+) -> HttpResponse:
     requests = selectors.requests_for(feedback_round=feedback_round)
     answered = sum(1 for r in requests if r.answered_at)
     asked = sum(1 for r in requests if not r.withdrawn_at)
@@ -291,9 +305,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "not_yet_asked": selectors.not_yet_asked(feedback_round=feedback_round)
         if feedback_round.status != FeedbackRound.Status.CLOSED
         else [],
-        "close_form": CloseRoundForm(initial={"next_in_weeks": 8}),
+        "close_form": close_form or CloseRoundForm(initial={"next_in_weeks": 8}),
     }
-    return render(request, "stakeholders/round_detail.html", context)
+    return render(request, "stakeholders/round_detail.html", context, status=status)
 
 
 @login_required
@@ -309,13 +323,12 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     feedback_round = _get_round_for(request, pk, coach_only=True)
     form = CloseRoundForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Plan the next round between 1 and 52 weeks from now, or leave the field empty.")
-        return redirect("stakeholders:round", pk=feedback_round.pk)
+        return _render_round(request, feedback_round, close_form=form, status=422)
     try:
         result = services.round_close(feedback_round=feedback_round, next_in_weeks=form.cleaned_data["next_in_weeks"])
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("stakeholders:round", pk=feedback_round.pk)
+        apply_validation_error(form, exc)
+        return _render_round(request, feedback_round, close_form=form, status=422)
     text = "Round closed: its links no longer work and the results are ready."
     if result.next_round:
         text += f" The next round is planned for {result.next_round.opens_on:%-d %B %Y}."
@@ -449,6 +462,12 @@ def _unavailable(request: HttpRequest, reason: str, *, status: int, feedback_req
     return render(request, "stakeholders/answer_unavailable.html", {"reason": reason, "leader": leader}, status=status)
 
 
+def _sent_again(request: HttpRequest, feedback_request: FeedbackRequest) -> bool:
+    """The form that gave this link's answer, sent once more (a double click): thank them again."""
+    response = FeedbackResponse.objects.filter(request=feedback_request).first()
+    return response is not None and created_with(key=request.POST.get("idempotency_key", ""), row=response)
+
+
 @csrf_exempt
 @private_link
 def answer(request: HttpRequest, token: str, *, feedback_request: FeedbackRequest | None) -> HttpResponse:
@@ -468,6 +487,8 @@ def answer(request: HttpRequest, token: str, *, feedback_request: FeedbackReques
             return _unavailable(request, "revoked", status=410)
         return _unavailable(request, "unknown", status=404)
     reason = services.link_state(request=feedback_request)
+    if reason == "answered" and request.method == "POST" and _sent_again(request, feedback_request):
+        return render(request, "stakeholders/answer_thanks.html", {"leader": feedback_request.round.engagement.leader})
     if reason:
         return _unavailable(request, reason, status=410, feedback_request=feedback_request)
     feedback_round = feedback_request.round
@@ -483,7 +504,11 @@ def answer(request: HttpRequest, token: str, *, feedback_request: FeedbackReques
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.response_submit(request=feedback_request, **form.submission())
+                services.response_submit(
+                    request=feedback_request,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    **form.submission(),
+                )
             except services.LinkUnusable as exc:
                 return _unavailable(request, exc.reason, status=410, feedback_request=feedback_request)
             except ValidationError as exc:

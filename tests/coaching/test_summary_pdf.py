@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 
@@ -104,3 +105,27 @@ def test_the_report_loads_its_stylesheet_from_the_local_static_files():
 def test_the_report_refuses_every_other_url(url):
     with pytest.raises(ValueError):
         static_file_for(url)
+
+
+@needs_pdftotext
+def test_the_pdf_finds_its_fingerprinted_stylesheet_under_the_production_static_storage(
+    cast, client_for, tmp_path, settings, caplog
+):
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    hashed = [p.name for p in (settings.STATIC_ROOT / "css").glob("report.*.css")]
+    assert hashed, "collectstatic wrote no fingerprinted report stylesheet"
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        response = _pdf(client_for("sam"), cast.lee_engagement)
+
+    assert response.status_code == 200
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")], caplog.text
+    # "Page 1 of 2" is written by the stylesheet's @page rule: the text exists only if the CSS was applied.
+    assert "Page 1 of" in pdf_text(response.content)
