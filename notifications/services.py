@@ -273,6 +273,8 @@ def notifications_enqueue_due(*, now: datetime) -> int:
     enqueued when the batch commits. So two ticks at the same moment enqueue each row once, with two
     statements per batch instead of one per row.
     """
+    global _broker_paused_until
+    _broker_paused_until = 0.0  # the tick is where a paused process tries the broker again
     stale = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT)
     not_on_its_way = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
     due = (Q(status=Status.PENDING, due_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=stale)) & not_on_its_way

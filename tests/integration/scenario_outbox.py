@@ -40,6 +40,7 @@ def _leader_with_codesign(prefix: str, name: str):
         planned_end_date=timezone.localdate() + timedelta(days=90),
         planned_sessions=6,
         cadence_days=14,
+        leader_has_agreed=True,
     ).engagement
     held = Session.objects.create(
         engagement=engagement,

@@ -113,4 +113,4 @@ def test_send_again_with_the_broker_down_is_queued_and_sent_once_when_it_is_back
     rows = stack.wait_for_outbox([pat], lambda rs: all(r["status"] == "sent" for r in rs), timeout=15)
     assert [(r["status"], r["attempts"]) for r in _requests(rows)] == [("sent", 1), ("sent", 1)]
     assert delivered[-1].notification_id == str(again["id"])
-    assert delivered[-1].message["Message-ID"].startswith(f"<notification-{again['id']}@")
+    assert delivered[-1].message["Message-ID"].startswith(f"<notification-{again['id']}.")

@@ -99,3 +99,13 @@ def run_tick(django_capture_on_commit_callbacks):
             return services.tick()
 
     return run
+
+
+@pytest.fixture
+def admin_client(client):
+    """A superuser signed in through the site's sign-in page (the only way into the admin)."""
+    from tests.factories import TEST_PASSWORD, UserFactory
+
+    operator = UserFactory(email="otto@example.com", is_staff=True, is_superuser=True)
+    client.post("/accounts/login/", {"login": operator.email, "password": TEST_PASSWORD})
+    return client

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import TEST_PASSWORD, UserFactory
 from tests.notifications.factories import NotificationFactory
-
-
-@pytest.fixture
-def admin_client(client):
-    """A superuser signed in through the site's sign-in page (the only way into the admin)."""
-    operator = UserFactory(email="otto@example.com", is_staff=True, is_superuser=True)
-    client.post("/accounts/login/", {"login": operator.email, "password": TEST_PASSWORD})
-    return client
 
 
 @pytest.mark.django_db

@@ -29,12 +29,12 @@ def broker_at(settings):
         app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
         app.conf.broker_transport_options = {**settings.REDIS_CONNECTION_OPTIONS}
         app.conf.broker_connection_timeout = settings.REDIS_CONNECT_TIMEOUT
-        app._pool = None  # a new producer pool for the new address
+        app._after_fork()  # new connection and producer pools for the new address
 
     yield point
     app.conf.broker_url, app.conf.broker_transport_options, app.conf.broker_connection_timeout = original
     app.conf.task_always_eager = eager
-    app._pool = None
+    app._after_fork()
 
 
 def _owe(count: int) -> list[Notification]:
