@@ -67,7 +67,8 @@ def find_stakeholder_nudges(now: datetime) -> Iterator[DueSpec]:
     return STAKEHOLDER_NUDGES.find_due(now)
 
 
-def build_stakeholder_nudge(notification: Notification) -> Message:
+def _request_for(notification: Notification) -> FeedbackRequest:
+    """The request a message is about, with the people its e-mail names; Skip when it is gone."""
     request = (
         FeedbackRequest.objects.select_related("stakeholder", "round__engagement__leader", "round__engagement__coach")
         .filter(pk=notification.context.get("request_id"))
@@ -75,6 +76,11 @@ def build_stakeholder_nudge(notification: Notification) -> Message:
     )
     if request is None:
         raise Skip("The feedback request no longer exists.")
+    return request
+
+
+def build_stakeholder_nudge(notification: Notification) -> Message:
+    request = _request_for(notification)
     if request.answered_at is not None:
         raise Skip("The stakeholder has answered.")
     if notification.recipient_email.strip().lower() != request.stakeholder.email.lower():
@@ -104,13 +110,7 @@ def find_stakeholder_requests(now: datetime) -> Iterator[DueSpec]:
 
 
 def build_stakeholder_request(notification: Notification) -> Message:
-    request = (
-        FeedbackRequest.objects.select_related("stakeholder", "round__engagement__leader", "round__engagement__coach")
-        .filter(pk=notification.context.get("request_id"))
-        .first()
-    )
-    if request is None:
-        raise Skip("The feedback request no longer exists.")
+    request = _request_for(notification)
     if notification.context.get("send") != request.send_count:
         raise Skip("A later e-mail with the current link replaced this one.")
     if not services.request_send_allowed(request=request, notification=notification):
