@@ -59,6 +59,8 @@ GROUPS = (
             "tests/notifications/test_daily_limit.py",
             "tests/notifications/test_message_id.py",
             "tests/notifications/test_tasks.py",
+            "tests/notifications/test_hand_to_worker.py",
+            "tests/notifications/test_preferences_view.py",
         ),
     ),
     Group(

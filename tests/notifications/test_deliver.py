@@ -198,3 +198,23 @@ def test_a_person_whose_address_changed_gets_it_at_the_new_address(reminder):
     lee.save()
     deliver(row)
     assert mail.outbox[0].to == ["lee@new.example.com"]
+
+
+@pytest.mark.django_db
+def test_the_owning_app_hears_once_that_its_message_went_out_and_never_for_a_refused_one(reminder):
+    source = registry.source_for("session_reminder")
+    heard: list[int] = []
+    registry.register(
+        registry.Source(
+            kind=source.kind, find_due=source.find_due, build=source.build, after_send=lambda n: heard.append(n.pk)
+        )
+    )
+    sent = NotificationFactory(recipient=UserFactory(), kind="session_reminder", due_at=NOW)
+    refused = NotificationFactory(recipient=UserFactory(), kind="session_reminder", due_at=NOW)
+    with time_machine.travel(NOW, tick=False):
+        assert deliver(sent) == Status.SENT
+        deliver(sent)  # a replayed task finds nothing to claim
+        refuse(1)
+        with pytest.raises(TransientDeliveryError):
+            deliver(refused)
+    assert heard == [sent.pk]
