@@ -88,6 +88,9 @@ GROUPS = (
             "tests/stakeholders/test_selectors.py",
             "tests/fieldwork/test_privacy.py",
             "tests/engagements/test_views.py",
+            "tests/stakeholders/test_request_emails.py",
+            "tests/stakeholders/test_view_rounds.py",
+            "tests/stakeholders/test_view_results.py",
         ),
     ),
 )
