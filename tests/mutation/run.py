@@ -72,6 +72,7 @@ GROUPS = (
             "tests/notifications/test_rules.py",
             "tests/notifications/test_weekly_schedule.py",
             "tests/notifications/test_weekly_filter.py",
+            "tests/notifications/test_transient_errors.py",
         ),
     ),
     Group(
@@ -84,6 +85,7 @@ GROUPS = (
             "stakeholders/selectors.py",
         ),
         (
+            "tests/engagements/test_access.py",
             "tests/coaching/test_two_sponsors.py",
             "tests/stakeholders/test_selectors.py",
             "tests/fieldwork/test_privacy.py",
