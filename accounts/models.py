@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import zoneinfo
 from datetime import datetime
 
@@ -102,15 +100,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def local(self, moment: datetime) -> datetime:
         """`moment` expressed in this person's own time zone."""
         return moment.astimezone(self.tz)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()  # the same as accounts.tokens.hash_token
-
-
-def new_token() -> str:
-    """A private link token: 32 random bytes (256 bits), URL-safe."""
-    return secrets.token_urlsafe(32)
 
 
 class Invitation(models.Model):

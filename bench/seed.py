@@ -469,7 +469,7 @@ class PracticeSeeder:
                 )
 
     def _stakeholders(self, plan: Plan, e_id: int, goals: list[int], sessions: list, finished: bool) -> None:
-        from accounts.models import hash_token
+        from accounts.tokens import hash_token
         from engagements.models import Session
         from stakeholders.models import (
             FeedbackRequest,

@@ -36,8 +36,8 @@ from django.utils import timezone
 
 from accounts.idempotency import idempotent
 from accounts.limits import check_plausible
-from accounts.models import User, hash_token
-from accounts.tokens import derive_token, token_for_hash, token_is_valid
+from accounts.models import User
+from accounts.tokens import derive_token, hash_token, token_for_hash, token_is_valid
 from engagements.models import Engagement, Goal
 from notifications.models import Kind, Notification
 from notifications.registry import DueSpec

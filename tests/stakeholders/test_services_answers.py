@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import hash_token
+from accounts.tokens import hash_token
 from stakeholders import services
 from stakeholders.models import FeedbackResponse, GoalScore
 from tests.stakeholders.conftest import request_of

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import hash_token
+from accounts.tokens import hash_token
 from notifications.models import Notification
 from stakeholders import services
 from stakeholders.models import FeedbackRequest, FeedbackRound, Stakeholder

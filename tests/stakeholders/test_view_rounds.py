@@ -200,3 +200,29 @@ def test_round_of_another_coach_is_a_404(client_for, cast):
     for path in (f"/feedback/rounds/{other.pk}/", f"/feedback/rounds/{other.pk}/results/"):
         assert client_for("ada").get(path).status_code == 404
     assert client_for("ada").post(f"/feedback/rounds/{other.pk}/open/").status_code == 404
+
+
+def test_the_round_page_keeps_its_query_count_however_many_people_were_asked(
+    client_for, cast, lee_roster, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stakeholders import services
+
+    def opened_round_queries(extra: int) -> int:
+        for n in range(extra):
+            StakeholderFactory(engagement=cast.lee_engagement, email=f"extra{n}@acme.example", goals=cast.lee_goals)
+        feedback_round = FeedbackRoundFactory(engagement=cast.lee_engagement)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.round_open(feedback_round=feedback_round)
+        assert Notification.objects.filter(period_key__startswith="request:").exists()
+        client = client_for("ada")
+        client.get(f"/feedback/rounds/{feedback_round.pk}/")  # sign-in and session queries settle first
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/feedback/rounds/{feedback_round.pk}/")
+        assert response.status_code == 200
+        FeedbackRound.objects.filter(pk=feedback_round.pk).update(status=FeedbackRound.Status.CLOSED)
+        return len(queries)
+
+    assert opened_round_queries(0) == opened_round_queries(6)
