@@ -22,7 +22,7 @@
     root.querySelectorAll("input[data-submit-once-submitter]").forEach((input) => input.remove());
   };
 
-  const isHtmx = (form) => form.matches("[hx-post], [data-hx-post]");
+  const isHtmx = (form) => form.matches("[data-hx-post]");
 
   // Plain forms. Listening on window runs after the handlers on the form and the body (such as
   // data-confirm), so a submit that was cancelled is left alone.

@@ -69,7 +69,7 @@ def test_the_refused_review_page_is_accessible(cast, page, live_server):
     commitment = CommitmentFactory(session=cast.lee_past_session, goal=cast.lee_goals[0], text="Breathe first")
     login(page, live_server, cast.ada.email, cast.password)
     page.goto(f"{live_server.url}/sessions/{cast.lee_next_session.pk}/")
-    page.evaluate(f"document.querySelector('#review-{commitment.pk} form').removeAttribute('hx-post')")
+    page.evaluate(f"document.querySelector('#review-{commitment.pk} form').removeAttribute('data-hx-post')")
     page.evaluate("htmx.process(document.body)")
     page.fill(f"#r{commitment.pk}-reason", "x")
     with page.expect_navigation():
