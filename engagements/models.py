@@ -89,6 +89,10 @@ class Engagement(models.Model):
         default=3,
         help_text="Stakeholder groups with fewer answers than this are left out of results.",
     )
+    cancellation_window_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="A session cancelled less than this many hours before it starts counts as a late cancellation.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,6 +111,9 @@ class Engagement(models.Model):
                 condition=Q(anonymity_threshold__gte=2, anonymity_threshold__lte=10), name="engagement_threshold_2_10"
             ),
             models.CheckConstraint(condition=~Q(coach=models.F("leader")), name="engagement_coach_is_not_leader"),
+            models.CheckConstraint(
+                condition=Q(cancellation_window_hours__lte=168), name="engagement_cancellation_window_0_168"
+            ),
             date_in_range("start_date", name="engagement_start_date_2000_2100"),
             date_in_range("planned_end_date", name="engagement_planned_end_date_2000_2100"),
         ]
@@ -246,6 +253,11 @@ class Session(models.Model):
     @property
     def awaits_outcome(self) -> bool:
         return self.status == self.Status.SCHEDULED and self.starts_at < timezone.now()
+
+    def cancellation_is_late(self, now=None) -> bool:
+        """Whether cancelling now falls inside the engagement's cancellation window (a late cancellation)."""
+        now = now or timezone.now()
+        return self.starts_at - now < timedelta(hours=self.engagement.cancellation_window_hours)
 
     @property
     def sponsor_sees_summary(self) -> bool:

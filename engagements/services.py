@@ -247,11 +247,19 @@ def session_reschedule(
     return session
 
 
-def session_cancel(*, session: Session) -> Session:
+def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
+    """Cancels a scheduled session: inside the engagement's cancellation window it counts as a late
+    cancellation, outside it as cancelled in good time."""
     if session.status != Session.Status.SCHEDULED:
         raise ValidationError("Only a scheduled session can be cancelled.")
-    session.status = Session.Status.CANCELLED
-    session.save(update_fields=["status", "updated_at"])
+    now = now or timezone.now()
+    if session.starts_at <= now:
+        raise ValidationError("This session has already started; record what happened instead.")
+    late = session.cancellation_is_late(now)
+    session.status = Session.Status.LATE_CANCEL if late else Session.Status.CANCELLED
+    if late:
+        session.outcome_recorded_at = now
+    session.save(update_fields=["status", "outcome_recorded_at", "updated_at"])
     return session
 
 

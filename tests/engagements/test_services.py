@@ -212,3 +212,22 @@ def test_progress_counts_held_sessions_only(cast):
 def test_users_log_in_with_a_lower_case_email():
     user = User.objects.create_user(email="Mixed.Case@Example.COM", password="x" * 12, full_name="M")
     assert user.email == "mixed.case@example.com"
+
+
+@pytest.mark.django_db
+def test_a_cancellation_inside_the_window_counts_as_late_and_outside_it_does_not(cast):
+    session = cast.lee_next_session
+    window = timedelta(hours=session.engagement.cancellation_window_hours)
+    just_inside = session.starts_at - window + timedelta(minutes=1)
+    assert services.session_cancel(session=session, now=just_inside).status == Session.Status.LATE_CANCEL
+
+    other = services.session_schedule(engagement=session.engagement, starts_at=session.starts_at + timedelta(days=7))
+    just_outside = other.starts_at - window - timedelta(minutes=1)
+    assert services.session_cancel(session=other, now=just_outside).status == Session.Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_a_session_that_has_started_cannot_be_cancelled(cast):
+    session = cast.lee_next_session
+    with pytest.raises(ValidationError):
+        services.session_cancel(session=session, now=session.starts_at)

@@ -98,7 +98,7 @@ def _reminder_specs(now):
 
 @pytest.mark.django_db
 def test_a_cancelled_session_gets_no_reminder(session, run_tick):
-    engagement_services.session_cancel(session=session)
+    engagement_services.session_cancel(session=session, now=START - timedelta(days=3))
     run_tick(START - timedelta(hours=2))
     assert rows(Kind.SESSION_REMINDER) == []
 
@@ -109,7 +109,7 @@ def test_a_session_cancelled_after_its_reminder_was_recorded_is_skipped(session,
 
     monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: None)  # recorded, not yet sent
     run_tick(START - timedelta(hours=20))
-    engagement_services.session_cancel(session=session)
+    engagement_services.session_cancel(session=session, now=START - timedelta(hours=19, minutes=30))
     for row in rows(Kind.SESSION_REMINDER):
         services.notification_deliver(notification_id=row.pk, now=START - timedelta(hours=19))
     assert {r.status for r in rows(Kind.SESSION_REMINDER)} == {Status.SKIPPED}
