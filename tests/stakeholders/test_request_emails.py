@@ -97,7 +97,8 @@ def test_with_the_broker_down_send_again_says_queued_and_the_next_tick_sends_it(
 
     row.refresh_from_db()
     assert row.status == "sent"
-    assert [m.to for m in mail.outbox] == [["peer1@acme.example"]]
+    # The tick runs on the real clock: other messages due at this hour (a leader's weekly prompt) may go too.
+    assert [m.to for m in mail.outbox].count(["peer1@acme.example"]) == 1
 
 
 def test_a_failed_send_shows_its_error_on_the_coachs_page(opened, lee_roster, client_for):
