@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
@@ -580,7 +579,6 @@ def _feed_rate_limited(request: HttpRequest, feed: CalendarFeed | None) -> bool:
         return False
 
 
-@never_cache
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed (text/calendar). An unknown, revoked or forged link, or one of an inactive
     person, is a 404 with nothing in it; the link is the only credential, so it works without sign-in."""
