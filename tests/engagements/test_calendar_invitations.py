@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from engagements import services
@@ -65,13 +66,25 @@ def _local(moment, zone) -> str:
 def test_booking_moving_and_cancelling_send_request_request_cancel_with_one_uid_and_rising_sequence(cast, committed):
     engagement = cast.lee_engagement
     first, second = _hour(10), _hour(12)
+    _, token = services.calendar_feed_regenerate(user=cast.lee)
+    feed = f"/calendar/feed/{token}.ics"
+
+    def in_feed(session):
+        response = Client().get(feed)
+        (vevent,) = [
+            e for e in parse_both(response.content).vevents if e.uid.value == f"session-{session.pk}@127.0.0.1"
+        ]
+        return vevent.dtstart.value, vevent.status.value, int(vevent.sequence.value)
 
     session = committed(services.session_schedule, engagement=engagement, starts_at=first)
     (booked,) = mails_to(cast.lee)
+    assert in_feed(session) == (first, "CONFIRMED", 0)
     committed(services.session_reschedule, **_move(session, second))
     _, moved = mails_to(cast.lee)
+    assert in_feed(session) == (second, "CONFIRMED", 1)
     committed(services.session_cancel, session=session)
     _, _, cancelled = mails_to(cast.lee)
+    assert in_feed(session) == (second, "CANCELLED", 2)
 
     # The e-mails say plainly what happened, in the leader's own time zone.
     assert booked.subject.startswith("Session booked: ")
