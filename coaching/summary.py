@@ -265,7 +265,10 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
         agenda.setdefault(session_id, []).append(text)
 
     now = timezone.now()
-    held = [s for s in sessions if s.status == Session.Status.HELD]
+    # Only true attendance counts: held and no-show once the session has started (a late cancellation
+    # is recorded when it happens).
+    attended = [s for s in sessions if s.attendance_is_true(now)]
+    held = [s for s in attended if s.status == Session.Status.HELD]
     upcoming = [s for s in sessions if s.status == Session.Status.SCHEDULED and s.starts_at >= now]
     meetings = tuple(
         ThreeWayMeeting(
@@ -301,8 +304,8 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
         planned_end_date=engagement.planned_end_date,
         planned_sessions=engagement.planned_sessions,
         held=len(held),
-        no_shows=sum(1 for s in sessions if s.status == Session.Status.NO_SHOW),
-        late_cancels=sum(1 for s in sessions if s.status == Session.Status.LATE_CANCEL),
+        no_shows=sum(1 for s in attended if s.status == Session.Status.NO_SHOW),
+        late_cancels=sum(1 for s in attended if s.status == Session.Status.LATE_CANCEL),
         last_session_at=held[-1].starts_at if held else None,
         next_session_at=upcoming[0].starts_at if upcoming else None,
         goals=tuple(
@@ -316,7 +319,7 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
                 status=s.status,
                 status_label=s.get_status_display(),
             )
-            for s in reversed(sessions)
+            for s in reversed(attended)
             if s.status in ATTENDANCE_STATUSES
         ),
         three_way_meetings=meetings,

@@ -6,9 +6,11 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagements"
 
     def ready(self) -> None:
+        from .invitations import register_invitation_source
         from .notifications import register_sources
 
         register_sources()
+        register_invitation_source()
 
         from accounts.services import register_acceptance_hook
 

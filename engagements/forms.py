@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.idempotency import IdempotencyKeyField
 from accounts.limits import DATE_VALIDATORS, LONG_TEXT, plausible
@@ -80,7 +81,16 @@ class EngagementCreateForm(EngagementFieldsMixin):
 
 
 class EngagementEditForm(EngagementFieldsMixin):
-    pass
+    cancellation_window_hours = forms.IntegerField(
+        min_value=0,
+        max_value=168,
+        initial=24,
+        label=_("Cancellation window (hours)"),
+        help_text=_(
+            "A session cancelled less than this many hours before it starts counts as a late cancellation, "
+            "which the sponsor sees. 0 turns late cancellations off."
+        ),
+    )
 
 
 class SponsorForm(forms.Form):
@@ -113,11 +123,29 @@ class SessionForm(forms.Form):
     kind = forms.ChoiceField(choices=Session.Kind.choices, initial=Session.Kind.REGULAR)
     mode = forms.ChoiceField(choices=Session.Mode.choices, initial=Session.Mode.VIDEO)
     location = forms.CharField(max_length=300, required=False, help_text="A room, an address or a video link.")
+    video_url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        label=_("Video link"),
+        help_text=_("Leave empty to use your meeting room (set on the calendar page)."),
+    )
+    outcome = forms.ChoiceField(
+        required=False,
+        label=_("Has it happened already?"),
+        choices=[
+            ("", _("No: book it and send the invitations")),
+            (Session.Status.HELD, _("Yes, it was held (record a past session)")),
+            (Session.Status.NO_SHOW, _("Yes, the leader did not come (record a past no-show)")),
+        ],
+        help_text=_("Record a past session, for example when you move an existing client over. Nobody is invited."),
+    )
     idempotency_key = IdempotencyKeyField()
 
 
 class SessionMoveForm(SessionForm):
     idempotency_key = None  # moving a session changes it; only booking creates one
+    outcome = None  # a move is always to the future
 
 
 class OutcomeForm(forms.Form):
@@ -149,3 +177,16 @@ class AgendaItemForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "What do you want to talk about?"}),
     )
     idempotency_key = IdempotencyKeyField()
+
+
+class MeetingRoomForm(forms.Form):
+    url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        label=_("Your meeting room"),
+        help_text=_(
+            "The video link of every video session that has no link of its own. It appears on session pages, "
+            "in e-mails and in calendars. Leave it empty to remove it."
+        ),
+    )

@@ -219,6 +219,14 @@ class Session(models.Model):
         validators=[max_chars(LONG_TEXT)],
     )
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    video_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="The video link of this session; empty: the coach's default meeting room.",
+    )
+    # iTIP (RFC 5546): every version of the event sent to attendees carries a higher SEQUENCE.
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -233,6 +241,14 @@ class Session(models.Model):
             moment_in_range("starts_at", name="session_starts_2000_2100"),
             text_within("shared_summary", LONG_TEXT, name="session_shared_summary_length"),
             text_within("private_notes", LONG_TEXT, name="session_private_notes_length"),
+            # Attendance is true only once the session has started (a late cancellation is recorded when
+            # it happens, before the start).
+            models.CheckConstraint(
+                condition=~Q(status__in=["held", "no_show"])
+                | Q(outcome_recorded_at__isnull=True)
+                | Q(outcome_recorded_at__gte=models.F("starts_at")),
+                name="session_outcome_after_start",
+            ),
         ]
         indexes = [
             models.Index(fields=["engagement", "starts_at"]),
@@ -258,6 +274,31 @@ class Session(models.Model):
         """Whether cancelling now falls inside the engagement's cancellation window (a late cancellation)."""
         now = now or timezone.now()
         return self.starts_at - now < timedelta(hours=self.engagement.cancellation_window_hours)
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    def attendance_is_true(self, now=None) -> bool:
+        """Whether this outcome counts as attendance: held and no-show only once the session started."""
+        now = now or timezone.now()
+        if self.status == self.Status.LATE_CANCEL:
+            return True
+        return self.status in (self.Status.HELD, self.Status.NO_SHOW) and self.starts_at <= now
+
+    @property
+    def is_three_way(self) -> bool:
+        return self.kind == self.Kind.THREE_WAY
+
+    @property
+    def meeting_url(self) -> str:
+        """The session's own video link, else the coach's default meeting room (needs `engagement__coach`)."""
+        if self.video_url:
+            return self.video_url
+        if self.mode != self.Mode.VIDEO:
+            return ""
+        room = getattr(self.engagement.coach, "meeting_room", None)
+        return room.url if room is not None else ""
 
     @property
     def sponsor_sees_summary(self) -> bool:
@@ -299,3 +340,41 @@ class AgendaItem(models.Model):
     def sponsor_sees(self) -> bool:
         """Whether the sponsor reads this topic: shared with them, on a meeting they join."""
         return self.visible_to_sponsor and self.session.kind == Session.Kind.THREE_WAY
+
+
+class MeetingRoom(models.Model):
+    """A coach's default video meeting room, used by every video session that has no link of its own."""
+
+    coach = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_room")
+    url = models.URLField(max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Meeting room of {self.coach}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed link. The token is derived from the secret key and `nonce`
+    (`accounts.tokens`); only its SHA-256 is stored. Regenerating revokes the older link."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    nonce = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="calendar_feed_one_live_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

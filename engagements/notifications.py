@@ -15,10 +15,12 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.urls import reverse
 
+from accounts.models import User
 from notifications.models import Kind, Notification
 from notifications.registry import DueSpec, Message, Skip, Source, register
 
 from .calendar import session_attachment
+from .invitations import session_link_for
 from .models import AgendaItem, Engagement, Session
 
 REMINDER_LEAD = timedelta(hours=24)
@@ -48,7 +50,9 @@ def _stamp(moment: datetime) -> str:
 def _session_for(notification: Notification) -> Session:
     """The session a notification is about, with engagement, coach, leader and agenda (two queries)."""
     session = (
-        Session.objects.select_related("engagement", "engagement__coach", "engagement__leader")
+        Session.objects.select_related(
+            "engagement", "engagement__coach", "engagement__coach__meeting_room", "engagement__leader"
+        )
         .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("created_at", "pk")))
         .filter(pk=notification.context.get("session_id"))
         .first()
@@ -68,7 +72,17 @@ def _still_on(session: Session, notification: Notification) -> None:
         raise Skip("The engagement has ended.")
 
 
-# --- Session reminder: 24 hours before, to the leader and the coach, with a calendar file ---------
+# --- Session reminder: 24 hours before, to the leader and the coach (and the sponsors of a three-way
+# meeting), with a calendar file ------------------------------------------------------------------
+
+
+def _active_sponsors(session_id: int) -> list[tuple]:
+    """(id, e-mail, time zone) of the active sponsors of a session's engagement (one query)."""
+    return list(
+        User.objects.filter(sponsored_engagements__sessions=session_id, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "email", "time_zone")
+    )
 
 
 def session_reminder_rows(now: datetime) -> Iterator[tuple]:
@@ -80,7 +94,7 @@ def session_reminder_rows(now: datetime) -> Iterator[tuple]:
             engagement__status__in=OPEN_STATUSES,
         )
         .order_by("pk")
-        .values_list("pk", "starts_at", "engagement_id", "engagement__awaiting_leader", *PEOPLE)
+        .values_list("pk", "starts_at", "engagement_id", "engagement__awaiting_leader", "kind", *PEOPLE)
         .iterator(chunk_size=CHUNK)
     )
 
@@ -91,6 +105,7 @@ def session_reminder_specs(row: tuple, now: datetime) -> Iterator[DueSpec]:
         starts_at,
         engagement_id,
         awaiting_leader,
+        kind,
         coach_id,
         coach_email,
         coach_tz,
@@ -102,6 +117,8 @@ def session_reminder_specs(row: tuple, now: datetime) -> Iterator[DueSpec]:
     people = [(coach_id, coach_email, coach_tz)]
     if not awaiting_leader:  # a leader who has not accepted the engagement hears nothing of it yet
         people.insert(0, (leader_id, leader_email, leader_tz))
+    if kind == Session.Kind.THREE_WAY:
+        people += _active_sponsors(pk)
     for user_id, email, tz in people:
         yield DueSpec(
             kind=Kind.SESSION_REMINDER,
@@ -119,31 +136,39 @@ def find_session_reminders(now: datetime) -> Iterator[DueSpec]:
     return SESSION_REMINDERS.find_due(now)
 
 
+def _role_of(session: Session, notification: Notification) -> str:
+    """coach, leader or sponsor; a sponsor only of a three-way meeting, else the message is skipped."""
+    engagement = session.engagement
+    if notification.recipient_id == engagement.coach_id:
+        return "coach"
+    if notification.recipient_id == engagement.leader_id:
+        return "leader"
+    if session.kind == Session.Kind.THREE_WAY and engagement.sponsors.filter(pk=notification.recipient_id).exists():
+        return "sponsor"
+    raise Skip("The recipient no longer takes part in this session.")
+
+
 def build_session_reminder(notification: Notification) -> Message:
+    """Time, place and video link, with the calendar file; never the agenda (e-mail is often shared)."""
     session = _session_for(notification)
     _still_on(session, notification)
-    engagement = session.engagement
-    to_leader = notification.recipient_id == engagement.leader_id
-    other = engagement.coach if to_leader else engagement.leader
-    agenda = [item.text for item in session.agenda_items.all()]
-    summary = (
-        f"Coaching session with {other}" if to_leader else f"Coaching: {engagement.leader} ({engagement.organisation})"
-    )
+    role = _role_of(session, notification)
     return Message(
         template="session-reminder",
         context={
             "session": session,
-            "engagement": engagement,
-            "other_person": other,
-            "to_leader": to_leader,
-            "agenda": agenda,
+            "engagement": session.engagement,
+            "role": role,
+            "to_leader": role == "leader",
+            "to_sponsor": role == "sponsor",
+            "meeting_url": session.meeting_url,
         },
-        link=reverse("engagements:session", args=[session.pk]),
-        attachments=[session_attachment(session, summary=summary, agenda=agenda)],
+        link=session_link_for(session, notification.recipient_id),
+        attachments=[session_attachment(session)],
     )
 
 
-# --- Agenda prompt: two days before, to the leader -------------------------------------------------
+# --- Agenda prompt: two days before, to the leader (and the sponsors of a three-way meeting) -------
 
 
 def agenda_prompt_rows(now: datetime) -> Iterator[tuple]:
@@ -165,24 +190,31 @@ def agenda_prompt_rows(now: datetime) -> Iterator[tuple]:
             "engagement__leader_id",
             "engagement__leader__email",
             "engagement__leader__time_zone",
+            "kind",
         )
         .iterator(chunk_size=CHUNK)
     )
 
 
-def agenda_prompt_spec(row: tuple, now: datetime) -> DueSpec:
-    pk, starts_at, engagement_id, leader_id, email, tz = row
+def agenda_prompt_spec(row: tuple, now: datetime) -> list[DueSpec]:
+    pk, starts_at, engagement_id, leader_id, email, tz, kind = row
     stamp = _stamp(starts_at)
-    return DueSpec(
-        kind=Kind.AGENDA_PROMPT,
-        period_key=f"agenda:{pk}:{stamp}",
-        due_at=starts_at - AGENDA_PROMPT_LEAD,
-        recipient_id=leader_id,
-        recipient_email=email,
-        time_zone=tz,
-        engagement_id=engagement_id,
-        context={"session_id": pk, "starts": stamp},
-    )
+    people = [(leader_id, email, tz)]
+    if kind == Session.Kind.THREE_WAY:
+        people += _active_sponsors(pk)
+    return [
+        DueSpec(
+            kind=Kind.AGENDA_PROMPT,
+            period_key=f"agenda:{pk}:{stamp}",
+            due_at=starts_at - AGENDA_PROMPT_LEAD,
+            recipient_id=user_id,
+            recipient_email=address,
+            time_zone=zone,
+            engagement_id=engagement_id,
+            context={"session_id": pk, "starts": stamp},
+        )
+        for user_id, address, zone in people
+    ]
 
 
 def find_agenda_prompts(now: datetime) -> Iterator[DueSpec]:
@@ -190,16 +222,22 @@ def find_agenda_prompts(now: datetime) -> Iterator[DueSpec]:
 
 
 def build_agenda_prompt(notification: Notification) -> Message:
+    """The leader sees every topic and is asked to add theirs; a sponsor of a three-way meeting sees only
+    the topics written for that meeting (or shared with them) and is asked to come with their own."""
     session = _session_for(notification)
     _still_on(session, notification)
+    role = _role_of(session, notification)
+    items = session.agenda_items.all()
+    if role == "sponsor":
+        agenda = [item.text for item in items if item.sponsor_sees]
+        link = session_link_for(session, notification.recipient_id)
+    else:
+        agenda = [item.text for item in items]
+        link = reverse("engagements:session", args=[session.pk]) + "#agenda-h"
     return Message(
         template="agenda-prompt",
-        context={
-            "session": session,
-            "engagement": session.engagement,
-            "agenda": [item.text for item in session.agenda_items.all()],
-        },
-        link=reverse("engagements:session", args=[session.pk]) + "#agenda-h",
+        context={"session": session, "engagement": session.engagement, "agenda": agenda, "role": role},
+        link=link,
     )
 
 
@@ -345,8 +383,16 @@ def _coaches(user) -> bool:
     return bool(getattr(user, "is_coach", False))
 
 
+def _sponsors(user) -> bool:
+    return Engagement.objects.sponsored_by(user).exists()
+
+
 def _leads_or_coaches(user) -> bool:
-    return _coaches(user) or _leads(user)
+    return _coaches(user) or _leads(user) or _sponsors(user)
+
+
+def _leads_or_sponsors(user) -> bool:
+    return _leads(user) or _sponsors(user)
 
 
 SESSION_REMINDERS = Source(
@@ -356,7 +402,7 @@ SESSION_REMINDERS = Source(
     row_name="session",
     build=build_session_reminder,
     applies_to=_leads_or_coaches,
-    description="A day before each session, with a calendar file and the agenda.",
+    description="A day before each session (for sponsors: each three-way meeting), with a calendar file.",
 )
 AGENDA_PROMPTS = Source(
     kind=Kind.AGENDA_PROMPT,
@@ -364,8 +410,8 @@ AGENDA_PROMPTS = Source(
     spec_for=agenda_prompt_spec,
     row_name="session",
     build=build_agenda_prompt,
-    applies_to=_leads,
-    description="Two days before a session: bring your topics.",
+    applies_to=_leads_or_sponsors,
+    description="Two days before a session (for sponsors: a three-way meeting): bring your topics.",
 )
 NO_SHOW_FOLLOW_UPS = Source(
     kind=Kind.NO_SHOW_FOLLOW_UP,

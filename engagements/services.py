@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.idempotency import idempotent
 from accounts.limits import check_plausible
 from accounts.models import Invitation, User
 from accounts.services import invitation_create, user_get_or_invite_target
+from accounts.tokens import derive_token, hash_token, token_for_hash, token_is_valid
 
-from .models import AgendaItem, Engagement, Goal, Session
+from .calendar import session_attendees
+from .invitations import InvitationAction, session_invitations_owe
+from .models import AgendaItem, CalendarFeed, Engagement, Goal, MeetingRoom, Session
 
 MAX_GOALS = 3
 MAX_ENGAGEMENT_SPAN = timedelta(days=3 * 366)
@@ -140,8 +145,11 @@ def engagement_update(
     planned_end_date: date,
     planned_sessions: int,
     cadence_days: int,
+    cancellation_window_hours: int | None = None,
 ) -> Engagement:
     _check_engagement_dates(start_date=start_date, planned_end_date=planned_end_date)
+    if cancellation_window_hours is not None:
+        engagement.cancellation_window_hours = cancellation_window_hours
     engagement.organisation = organisation.strip()
     engagement.start_date = start_date
     engagement.planned_end_date = planned_end_date
@@ -198,13 +206,17 @@ def goal_delete(*, goal: Goal) -> None:
 
 def _check_start(starts_at: datetime, *, allow_past: bool) -> None:
     if timezone.is_naive(starts_at):
-        raise ValidationError({"starts_at": "The start time needs a time zone."})
+        raise ValidationError({"starts_at": _("The start time needs a time zone.")})
     check_plausible(starts_at, field="starts_at")
     if not allow_past and starts_at < timezone.now():
-        raise ValidationError({"starts_at": "Choose a time in the future, or record a past session as held."})
+        raise ValidationError({"starts_at": _("Choose a time in the future, or record a past session as held.")})
+
+
+PAST_OUTCOMES = (Session.Status.HELD, Session.Status.NO_SHOW)
 
 
 @idempotent(Session, user=None)
+@transaction.atomic
 def session_schedule(
     *,
     engagement: Engagement,
@@ -214,10 +226,26 @@ def session_schedule(
     kind: str = Session.Kind.REGULAR,
     location: str = "",
     allow_past: bool = False,
+    video_url: str = "",
+    outcome: str = "",
 ) -> Session:
+    """Books a session; the leader (and, for a three-way meeting, the sponsors) get a calendar invitation.
+
+    `outcome` (held or no-show) records a session that already happened, for example when an existing
+    client moves over: its start must have passed, and nobody is invited to it.
+    """
     if engagement.is_finished:
-        raise ValidationError("This engagement has ended; reopen it before scheduling sessions.")
-    _check_start(starts_at, allow_past=allow_past)
+        raise ValidationError(_("This engagement has ended; reopen it before scheduling sessions."))
+    if outcome:
+        if outcome not in PAST_OUTCOMES:
+            raise ValidationError({"outcome": _("A past session is recorded as held or as a no-show.")})
+        _check_start(starts_at, allow_past=True)
+        if starts_at > timezone.now():
+            raise ValidationError(
+                {"starts_at": _("A session can be recorded as held or as a no-show only once it has started.")}
+            )
+    else:
+        _check_start(starts_at, allow_past=allow_past)
     session = Session(
         engagement=engagement,
         starts_at=starts_at,
@@ -225,54 +253,117 @@ def session_schedule(
         mode=mode,
         kind=kind,
         location=location.strip(),
+        video_url=video_url.strip(),
     )
+    if outcome:
+        session.status = outcome
+        session.outcome_recorded_at = timezone.now()
     session.full_clean()
     session.save()
+    if not outcome and session.starts_at > timezone.now():
+        session_invitations_owe(session=session, action=InvitationAction.BOOKED)
     return session
 
 
+#: What attendees see in their calendar; changing any of it sends a new version of the invitation.
+CALENDAR_FIELDS = ("starts_at", "duration_minutes", "mode", "kind", "location", "video_url")
+
+
+@transaction.atomic
 def session_reschedule(
-    *, session: Session, starts_at: datetime, duration_minutes: int, mode: str, kind: str, location: str
+    *,
+    session: Session,
+    starts_at: datetime,
+    duration_minutes: int,
+    mode: str,
+    kind: str,
+    location: str,
+    video_url: str | None = None,
 ) -> Session:
+    """Moves or changes a scheduled session. Attendees get the new version of the invitation (same UID,
+    higher SEQUENCE); a sponsor who no longer attends (a three-way meeting became a regular one) gets a
+    cancellation, and one who now attends gets an invitation."""
     if session.status != Session.Status.SCHEDULED:
-        raise ValidationError("Only a scheduled session can be moved.")
+        raise ValidationError(_("Only a scheduled session can be moved."))
     _check_start(starts_at, allow_past=False)
+    before = {name: getattr(session, name) for name in CALENDAR_FIELDS}
+    attendees_before = session_attendees(session)
     session.starts_at = starts_at
     session.duration_minutes = duration_minutes
     session.mode = mode
     session.kind = kind
     session.location = location.strip()
+    if video_url is not None:
+        session.video_url = video_url.strip()
+    changed = any(getattr(session, name) != value for name, value in before.items())
+    if changed:
+        session.sequence += 1
     session.full_clean()
     session.save()
+    if changed:
+        moved = before["starts_at"] != session.starts_at
+        staying = session_attendees(session)
+        before_ids = {p.pk for p in attendees_before}
+        staying_ids = {p.pk for p in staying}
+        session_invitations_owe(
+            session=session,
+            action=InvitationAction.MOVED if moved else InvitationAction.CHANGED,
+            people=[p for p in staying if p.pk in before_ids],
+            previous_starts_at=before["starts_at"],
+        )
+        session_invitations_owe(
+            session=session, action=InvitationAction.BOOKED, people=[p for p in staying if p.pk not in before_ids]
+        )
+        session_invitations_owe(
+            session=session,
+            action=InvitationAction.CANCELLED,
+            people=[p for p in attendees_before if p.pk not in staying_ids],
+        )
     return session
 
 
+@transaction.atomic
 def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
     """Cancels a scheduled session: inside the engagement's cancellation window it counts as a late
-    cancellation, outside it as cancelled in good time."""
+    cancellation, outside it as cancelled in good time. Attendees get a calendar cancellation."""
     if session.status != Session.Status.SCHEDULED:
-        raise ValidationError("Only a scheduled session can be cancelled.")
+        raise ValidationError(_("Only a scheduled session can be cancelled."))
     now = now or timezone.now()
     if session.starts_at <= now:
-        raise ValidationError("This session has already started; record what happened instead.")
+        raise ValidationError(_("This session has already started; record what happened instead."))
     late = session.cancellation_is_late(now)
     session.status = Session.Status.LATE_CANCEL if late else Session.Status.CANCELLED
     if late:
         session.outcome_recorded_at = now
-    session.save(update_fields=["status", "outcome_recorded_at", "updated_at"])
+    session.cancelled_at = now
+    session.sequence += 1
+    session.save(update_fields=["status", "outcome_recorded_at", "cancelled_at", "sequence", "updated_at"])
+    session_invitations_owe(session=session, action=InvitationAction.CANCELLED, now=now)
     return session
 
 
 def session_record_outcome(*, session: Session, status: str) -> Session:
-    """Records what happened: held, no-show or late cancellation. A future session cannot be held yet."""
+    """Records what happened: held, no-show or late cancellation, once the session has started.
+
+    Attendance is a fact about the past: before the start nothing can be recorded (a cancellation
+    before the start goes through `session_cancel`, which decides whether it was late).
+    """
     if status not in Session.OUTCOMES:
-        raise ValidationError({"status": "Choose held, no-show or late cancellation."})
+        raise ValidationError({"status": _("Choose held, no-show or late cancellation.")})
     if session.status == Session.Status.CANCELLED:
-        raise ValidationError("This session was cancelled in advance; schedule a new one instead.")
-    if status == Session.Status.HELD and session.starts_at > timezone.now():
-        raise ValidationError({"status": "A session can be marked held once it has started."})
+        raise ValidationError(_("This session was cancelled in advance; schedule a new one instead."))
+    now = timezone.now()
+    if session.starts_at > now:
+        raise ValidationError(
+            {
+                "status": _(
+                    "This session has not started yet: you can record what happened once it has started. "
+                    "To call it off now, cancel the session."
+                )
+            }
+        )
     session.status = status
-    session.outcome_recorded_at = timezone.now()
+    session.outcome_recorded_at = now
     session.save(update_fields=["status", "outcome_recorded_at", "updated_at"])
     return session
 
@@ -344,3 +435,63 @@ def agenda_item_delete(*, item: AgendaItem, user: User) -> None:
     if item.author_id != user.pk and item.session.engagement.coach_id != user.pk:
         raise PermissionDenied("Only the person who added a topic, or the coach, can remove it.")
     item.delete()
+
+
+# --- Calendar feeds and meeting rooms --------------------------------------------------------------
+
+FEED_SALT = "engagements.calendar_feed"
+#: Longest token accepted before any lookup (a token is 43 characters).
+FEED_TOKEN_MAX = 64
+
+
+def calendar_feed_token(*, feed: CalendarFeed) -> str | None:
+    """The feed's secret token, derived again from its nonce (under the current key or an accepted
+    fallback); None once no accepted key makes it."""
+    return token_for_hash(token_hash=feed.token_hash, salt=FEED_SALT, value=f"{feed.user_id}:{feed.nonce}")
+
+
+@transaction.atomic
+def calendar_feed_regenerate(*, user: User) -> tuple[CalendarFeed, str]:
+    """A new private feed link for `user`; the older link stops working at once."""
+    if not user.is_active:
+        raise PermissionDenied(_("This account is inactive."))
+    now = timezone.now()
+    CalendarFeed.objects.select_for_update().filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    nonce = secrets.token_urlsafe(32)
+    token = derive_token(salt=FEED_SALT, value=f"{user.pk}:{nonce}")
+    feed = CalendarFeed.objects.create(user=user, nonce=nonce, token_hash=hash_token(token), created_at=now)
+    return feed, token
+
+
+def calendar_feed_revoke(*, user: User) -> int:
+    """Turns the person's feed link off; calendars subscribed to it stop receiving sessions."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def calendar_feed_for_token(*, token: str) -> CalendarFeed | None:
+    """The live feed of an active person behind `token`; None for an unknown, revoked or forged one."""
+    if not token or len(token) > FEED_TOKEN_MAX:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if feed is None or not token_is_valid(token=token, salt=FEED_SALT, value=f"{feed.user_id}:{feed.nonce}"):
+        return None
+    return feed
+
+
+def meeting_room_save(*, coach: User, url: str) -> MeetingRoom | None:
+    """Sets (or, with an empty `url`, removes) the coach's default video meeting room."""
+    if not coach.is_coach:
+        raise PermissionDenied(_("Only coaches have a meeting room."))
+    url = url.strip()
+    if not url:
+        MeetingRoom.objects.filter(coach=coach).delete()
+        return None
+    room = MeetingRoom.objects.filter(coach=coach).first() or MeetingRoom(coach=coach)
+    room.url = url
+    room.full_clean(exclude=["coach"])
+    room.save()
+    return room

@@ -25,4 +25,9 @@ urlpatterns = [
     path("sessions/<int:pk>/agenda/", views.agenda_add, name="agenda_add"),
     path("sessions/<int:pk>/agenda/<int:item_pk>/delete/", views.agenda_delete, name="agenda_delete"),
     path("sessions/<int:pk>/agenda/<int:item_pk>/share/", views.agenda_share, name="agenda_share"),
+    path("account/calendar/", views.calendar_settings, name="calendar_settings"),
+    path("account/calendar/new/", views.calendar_feed_new, name="calendar_feed_new"),
+    path("account/calendar/off/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("account/calendar/meeting-room/", views.meeting_room, name="meeting_room"),
+    path("calendar/feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
+from accounts.http import client_ip
 from accounts.models import Invitation, User
 from accounts.selectors import invitation_states
 
 from . import selectors, services
 from .access import get_engagement_for, safe_next_url
+from .calendar import feed_calendar
 from .forms import (
     AgendaItemForm,
     EngagementCreateForm,
     EngagementEditForm,
     GoalForm,
+    MeetingRoomForm,
     NotesForm,
     OutcomeForm,
     SessionForm,
@@ -30,7 +38,7 @@ from .forms import (
     SponsorForm,
     StatusForm,
 )
-from .models import AgendaItem, Engagement, Session
+from .models import AgendaItem, CalendarFeed, Engagement, MeetingRoom, Session
 from .panels import engagement_panels, session_panels
 
 
@@ -145,6 +153,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "planned_end_date": engagement.planned_end_date,
         "planned_sessions": engagement.planned_sessions,
         "cadence_days": engagement.cadence_days,
+        "cancellation_window_hours": engagement.cancellation_window_hours,
     }
     form = EngagementEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -260,7 +269,12 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, "Session scheduled.")
+            if session.status == Session.Status.SCHEDULED:
+                messages.success(request, _("Session scheduled. The invitations are on their way."))
+            else:
+                messages.success(
+                    request, _("Past session recorded: %(status)s.") % {"status": session.get_status_display().lower()}
+                )
             return redirect("engagements:session", pk=session.pk)
     return render(request, "engagements/session_form.html", {"form": form, "engagement": engagement})
 
@@ -304,6 +318,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": session.kind,
         "mode": session.mode,
         "location": session.location,
+        "video_url": session.video_url,
     }
     form = SessionMoveForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -312,7 +327,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, "Session moved.")
+            messages.success(request, _("Session moved. The leader and any sponsors get the updated invitation."))
             return redirect("engagements:session", pk=session.pk)
     return render(
         request, "engagements/session_form.html", {"form": form, "engagement": session.engagement, "session": session}
@@ -324,11 +339,21 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session_for(request, pk, coach_only=True)
     try:
-        services.session_cancel(session=session)
+        session = services.session_cancel(session=session)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Session cancelled.")
+        if session.status == Session.Status.LATE_CANCEL:
+            messages.success(
+                request,
+                _(
+                    "Session cancelled inside the %(hours)s-hour cancellation window: it counts as a late "
+                    "cancellation. Attendees get the cancellation."
+                )
+                % {"hours": session.engagement.cancellation_window_hours},
+            )
+        else:
+            messages.success(request, _("Session cancelled. Attendees get the cancellation."))
     return redirect("engagements:detail", pk=session.engagement_id)
 
 
@@ -469,3 +494,104 @@ def agenda_share(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             request, "engagements/_agenda.html", {"session": session, "agenda_form": AgendaItemForm(), "can_add": True}
         )
     return redirect(safe_next_url(request, reverse("engagements:session", args=[session.pk])))
+
+
+# --- Calendar feed and meeting room ---------------------------------------------------------------
+
+FEED_GUESSES_PER_MINUTE = 20
+FEED_READS_PER_MINUTE = 30
+
+
+def _calendar_settings_context(request: HttpRequest, **extra) -> dict:
+    feed = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).first()
+    token = services.calendar_feed_token(feed=feed) if feed is not None else None
+    feed_url = settings.SITE_URL + reverse("engagements:calendar_feed", args=[token]) if token else ""
+    context = {
+        "feed": feed if token else None,
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
+        "is_coach": request.user.is_coach,
+    }
+    if request.user.is_coach and "room_form" not in extra:
+        room = MeetingRoom.objects.filter(coach=request.user).first()
+        context["room_form"] = MeetingRoomForm(initial={"url": room.url if room else ""})
+    return {**context, **extra}
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """The person's private calendar feed link, how to subscribe, and (coaches) the meeting room."""
+    return _no_store(render(request, "engagements/calendar_settings.html", _calendar_settings_context(request)))
+
+
+@login_required
+@require_POST
+def calendar_feed_new(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_regenerate(user=request.user)
+    messages.success(request, _("Your new calendar link is ready. The old link, if you had one, no longer works."))
+    return redirect("engagements:calendar_settings")
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
+    if services.calendar_feed_revoke(user=request.user):
+        messages.success(
+            request, _("Your calendar link is turned off. Calendars subscribed to it get no more sessions.")
+        )
+    else:
+        messages.info(request, _("You have no calendar link to turn off."))
+    return redirect("engagements:calendar_settings")
+
+
+@login_required
+@require_POST
+def meeting_room(request: HttpRequest) -> HttpResponse:
+    _require_coach(request)
+    form = MeetingRoomForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meeting_room_save(coach=request.user, url=form.cleaned_data["url"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Meeting room saved."))
+            return redirect("engagements:calendar_settings")
+    context = _calendar_settings_context(request, room_form=form)
+    return _no_store(render(request, "engagements/calendar_settings.html", context, status=422))
+
+
+def _feed_rate_limited(request: HttpRequest, feed: CalendarFeed | None) -> bool:
+    key = f"engagements:feed:{feed.pk}" if feed else f"engagements:feed-guess:{client_ip(request)}"
+    limit = FEED_READS_PER_MINUTE if feed else FEED_GUESSES_PER_MINUTE
+    key = f"{key}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        return False
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed (text/calendar). An unknown, revoked or forged link, or one of an inactive
+    person, is a 404 with nothing in it; the link is the only credential, so it works without sign-in."""
+    if request.method not in ("GET", "HEAD"):
+        return _no_store(HttpResponse(status=405, headers={"Allow": "GET, HEAD"}))
+    feed = services.calendar_feed_for_token(token=token)
+    if _feed_rate_limited(request, feed):
+        return _no_store(HttpResponse(_("Too many requests; try again in a minute."), status=429))
+    if feed is None:
+        return _no_store(HttpResponse(_("This calendar link does not work any more."), status=404))
+    now = timezone.now()
+    sessions = selectors.feed_sessions(user=feed.user, now=now)
+    name = _("Coaching sessions of %(name)s") % {"name": feed.user}
+    response = HttpResponse(feed_calendar(sessions, name=name, now=now), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="coaching.ics"'
+    return _no_store(response)

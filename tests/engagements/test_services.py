@@ -129,14 +129,14 @@ def test_a_finished_engagement_takes_no_new_sessions(cast):
         services.session_schedule(engagement=cast.lee_engagement, starts_at=timezone.now() + timedelta(days=1))
 
 
-def test_a_future_session_cannot_be_marked_held_but_can_be_a_late_cancel(cast):
+@pytest.mark.parametrize("status", [Session.Status.HELD, Session.Status.NO_SHOW, Session.Status.LATE_CANCEL])
+def test_no_outcome_can_be_recorded_on_a_future_session(cast, status):
     session = cast.lee_next_session
-    with pytest.raises(ValidationError):
-        services.session_record_outcome(session=session, status=Session.Status.HELD)
-    services.session_record_outcome(session=session, status=Session.Status.LATE_CANCEL)
+    with pytest.raises(ValidationError, match="has not started yet"):
+        services.session_record_outcome(session=session, status=status)
     session.refresh_from_db()
-    assert session.status == Session.Status.LATE_CANCEL
-    assert session.outcome_recorded_at is not None
+    assert session.status == Session.Status.SCHEDULED
+    assert session.outcome_recorded_at is None
 
 
 def test_a_cancelled_session_gets_no_outcome(cast):

@@ -83,9 +83,23 @@ def test_a_coach_gets_coach_kinds_and_no_reflection_schedule(cast, client_for):
 
 
 @pytest.mark.django_db
-def test_a_sponsor_is_told_they_receive_no_reminders(cast, client_for):
-    page = client_for("sam").get(URL).content.decode()
+def test_someone_outside_any_engagement_is_told_they_receive_no_reminders(cast, client_for):
+    page = client_for("pam").get(URL).content.decode()
     assert "You receive no reminders" in page
+
+
+@pytest.mark.django_db
+def test_a_sponsor_chooses_calendar_invitations_reminders_and_agenda_prompts_only(cast, client_for):
+    page = client_for("sam").get(URL).content.decode()
+    for offered in ("session_invitation", "session_reminder", "agenda_prompt"):
+        assert f'value="{offered}"' in page
+    for never in ("no_show_follow_up", "reflection_prompt", "fieldwork_nudge"):
+        assert f'value="{never}"' not in page
+    response = client_for("sam").post(URL, {"wanted": ["session_reminder", "agenda_prompt"]})
+    assert response.status_code == 302
+    assert list(OptOut.objects.filter(recipient_key=f"user:{cast.sam.pk}").values_list("kind", flat=True)) == [
+        "session_invitation"
+    ]
 
 
 @pytest.mark.django_db

@@ -1,6 +1,21 @@
 """Engagement and session pages: confidential to the engagement's coach and leader."""
 
-from .base import ALLOWED, FORBIDDEN, UrlCase, coach_only, team_only
+from engagements import services
+
+from .base import ALLOWED, FORBIDDEN, GONE, PEOPLE, SIGNED_IN, UrlCase, coach_only, team_only
+
+
+def _feed_path(user) -> str:
+    _, token = services.calendar_feed_regenerate(user=user)
+    return f"/calendar/feed/{token}.ics"
+
+
+def _vic_feed(vic) -> str:
+    """A link made while Vic's account was active: it dies with the account."""
+    vic.is_active = True
+    path = _feed_path(vic)
+    vic.is_active = False
+    return path
 
 
 def cases(cast) -> list[UrlCase]:
@@ -10,6 +25,10 @@ def cases(cast) -> list[UrlCase]:
     item = nxt.agenda_items.first()
     secrets = tuple(cast.secrets.values())
     private = (cast.secrets["private_notes"],)
+    old_lee_feed = _feed_path(cast.lee)
+    lee_feed = _feed_path(cast.lee)
+    sam_feed = _feed_path(cast.sam)
+    vic_feed = _vic_feed(cast.vic)
     return [
         UrlCase("engagements:detail", f"/engagements/{e.pk}/", expect=team_only(), must_not_contain=secrets),
         UrlCase("engagements:edit", f"/engagements/{e.pk}/edit/", expect=coach_only()),
@@ -85,6 +104,49 @@ def cases(cast) -> list[UrlCase]:
             data={"shared": "0"},
             expect=team_only(coach=FORBIDDEN),
         ),
+        # Each person's own calendar page and feed link; only coaches have a meeting room.
+        UrlCase("engagements:calendar_settings", "/account/calendar/", expect=dict.fromkeys(SIGNED_IN, ALLOWED)),
+        UrlCase(
+            "engagements:calendar_feed_new",
+            "/account/calendar/new/",
+            method="POST",
+            expect=dict.fromkeys(SIGNED_IN, ALLOWED),
+        ),
+        UrlCase(
+            "engagements:calendar_feed_revoke",
+            "/account/calendar/off/",
+            method="POST",
+            expect=dict.fromkeys(SIGNED_IN, ALLOWED),
+        ),
+        UrlCase(
+            "engagements:meeting_room",
+            "/account/calendar/meeting-room/",
+            method="POST",
+            data={"url": "https://video.example.com/room"},
+            expect={
+                **dict.fromkeys(SIGNED_IN, FORBIDDEN),
+                "coach": ALLOWED,
+                "other_coach": ALLOWED,
+            },
+        ),
+        # The feed link is the credential: whoever holds a live one reads times, kind, place and video
+        # link, never any private text (the secrets check runs on every answer); an old link of the
+        # same person, a forged one and the link of a deactivated account are gone for everybody.
+        UrlCase(
+            "engagements:calendar_feed",
+            lee_feed,
+            expect=dict.fromkeys(PEOPLE, ALLOWED),
+            must_not_contain=secrets,
+        ),
+        UrlCase(
+            "engagements:calendar_feed",
+            sam_feed,
+            expect=dict.fromkeys(PEOPLE, ALLOWED),
+            must_not_contain=secrets,
+        ),
+        UrlCase("engagements:calendar_feed", old_lee_feed, expect=dict.fromkeys(PEOPLE, GONE)),
+        UrlCase("engagements:calendar_feed", vic_feed, expect=dict.fromkeys(PEOPLE, GONE)),
+        UrlCase("engagements:calendar_feed", "/calendar/feed/" + "A" * 43 + ".ics", expect=dict.fromkeys(PEOPLE, GONE)),
     ]
 
 
