@@ -254,6 +254,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tick": {"queue": _CLOCK_QUEUE},
     "stakeholders.tasks.open_due_feedback_rounds": {"queue": _CLOCK_QUEUE},
     "notifications.send": {"queue": _MAIL_QUEUE},
+    "notifications.send_batch": {"queue": _MAIL_QUEUE},
     "stakeholders.tasks.send_feedback_request": {"queue": _MAIL_QUEUE},
 }
 
@@ -336,6 +337,8 @@ if NOTIFICATIONS_SENDING_TIMEOUT <= EMAIL_TIMEOUT:
 NOTIFICATIONS_MAX_ATTEMPTS = _int("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFICATIONS_RETRY_BACKOFF = _int("NOTIFICATIONS_RETRY_BACKOFF", 30, minimum=1)
 NOTIFICATIONS_RETRY_BACKOFF_MAX = _int("NOTIFICATIONS_RETRY_BACKOFF_MAX", 180, minimum=1)
+# Due rows the tick hands to a worker in one task message (README, "Reminders and e-mail").
+NOTIFICATIONS_SEND_BATCH = _int("NOTIFICATIONS_SEND_BATCH", 250, minimum=1)
 # Local hour at which a message held back by the one-a-day limit goes out the next day.
 NOTIFICATIONS_DEFER_TO_HOUR = 9
 CELERY_BEAT_SCHEDULE = {
