@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _free_port() -> int:
+    """BENCH_PORT when set (a port kept for the benchmark), otherwise any free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -60,7 +63,9 @@ def _ms(text: str) -> float:
 
 
 def _wrk(url: str, cookie: str, *, seconds: int, threads: int, connections: int) -> dict:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    # As a browser asks: compressed pages where the site compresses them.
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "Accept-Encoding: gzip",
+               url]  # fmt: skip
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -83,6 +88,9 @@ def run(*, seconds: int, threads: int, connections: int, workers: int) -> dict:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # gunicorn's control socket in a folder of the benchmark's own, never the shared default.
+    control = ROOT / "bench" / "data" / "gunicorn"
+    control.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [
             str(gunicorn),
@@ -93,6 +101,8 @@ def run(*, seconds: int, threads: int, connections: int, workers: int) -> dict:
             str(workers),
             "--log-level",
             "warning",
+            "--control-socket",
+            str(control / "gunicorn.ctl"),
         ],  # fmt: skip
         cwd=ROOT,
         env=os.environ.copy(),

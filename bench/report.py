@@ -7,6 +7,12 @@ from pathlib import Path
 
 from bench.subjects import TRIVIAL
 
+#: The acceptance targets (README, "Benchmark"): measured in one run, each reported as pass or fail.
+TICK_TO_BULK_INSERT_MAX = 3.0
+TICK_TARGET_LEADERS, TICK_TARGET_DUE = 100_000, 10_000
+COACH_HOME_MEDIAN_MS_MAX = 15.0
+PAGE_TO_TRIVIAL_MIN = 0.2
+
 ORDER = ["coach_home", "engagement", "session", "leader_home", "sponsor_summary", "stakeholder_link", TRIVIAL]
 
 
@@ -83,12 +89,36 @@ def markdown(result: dict) -> str:
             f"{_n(tick['ratio_tick_to_bulk_insert'])} | {_n(tick['ratio_without_publish_to_bulk_insert'])} | "
             f"{_n(tick['peak_memory_growth_mb'])} |",
             "",
-            f"The tick recorded {_n(tick['recorded'])} rows and handed {_n(tick['enqueued'])} send tasks to the Redis "
-            "broker, one message per row (the broker column); a second tick in the same minute found nothing new "
-            "(the quiet minute).",
+            f"The tick recorded {_n(tick['recorded'])} rows and handed their {_n(tick['enqueued'])} sends to the "
+            f"Redis broker in {_n(tick.get('broker_messages'))} task messages (the broker column); a second tick in "
+            "the same minute found nothing new (the quiet minute).",
         ]
     else:
         lines.append("Not measured in this run.")
+    lines += ["", "## Send rate", ""]
+    send = result.get("send")
+    if send:
+        lines += [
+            "| worker processes | e-mails | seconds | e-mails per second | received by the SMTP server |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for run in send["runs"].values():
+            lines.append(
+                f"| {run['worker_processes']} | {_n(run['sent'])} | {_n(run['seconds'], 2)} | "
+                f"{_n(run['messages_per_second'])} | {_n(run['received_by_server'])} |"
+            )
+        lines += [
+            "",
+            f"One Celery worker (`-Q mail`) with that many processes sends {_n(send['rows'])} reminders of the tick's "
+            f"minute, handed over {_n(send['batch'])} to a task message, to a local aiosmtpd server that accepts "
+            "everything; timed from the hand-over to the last row marked sent.",
+        ]
+    else:
+        lines.append("Not measured in this run.")
+    lines += ["", "## Targets", "", "| target | measured | result |", "|---|---|---|"]
+    for label, measured, passed in targets(result):
+        verdict = "–" if passed is None else ("**pass**" if passed else "**FAIL**")
+        lines.append(f"| {label} | {measured} | {verdict} |")
     lines += ["", "## Query plans at the large size", ""]
     scans = {large[k]["label"]: large[k].get("seq_scans", []) for k in ORDER if k in large}
     flagged = {label: tables for label, tables in scans.items() if tables}
@@ -115,6 +145,44 @@ def markdown(result: dict) -> str:
     lines += ["", f"Tick population: {', '.join(f'{k} {_n(v)}' for k, v in result['tick_population'].items())}."]
     lines += ["", "Step durations (s): " + ", ".join(f"{k} {v}" for k, v in result["step_seconds"].items()) + "."]
     return "\n".join(lines) + "\n"
+
+
+def targets(result: dict) -> list[tuple[str, str, bool | None]]:
+    """(target, what was measured, passed) for each acceptance target; passed is None when not measured."""
+    found: list[tuple[str, str, bool | None]] = []
+    tick = result.get("tick")
+    label = (
+        f"tick / bulk insert at most {TICK_TO_BULK_INSERT_MAX:g} at {TICK_TARGET_LEADERS:,} leaders, "
+        f"{TICK_TARGET_DUE:,} due, broker included"
+    )
+    if not tick:
+        found.append((label, "not measured", None))
+    else:
+        ratio = tick["ratio_tick_to_bulk_insert"]
+        measured = f"{ratio:g} ({tick['leaders']:,} leaders, {tick['due']:,} due)"
+        at_size = tick["leaders"] >= TICK_TARGET_LEADERS and tick["due"] >= TICK_TARGET_DUE
+        found.append((label, measured if at_size else measured + ", smaller than the target's size",
+                      ratio <= TICK_TO_BULK_INSERT_MAX if at_size else None))  # fmt: skip
+    large = result["large"]["pages"]
+    home = large.get("coach_home")
+    label = f"coach home median at most {COACH_HOME_MEDIAN_MS_MAX:g} ms at the large size"
+    if home is None:
+        found.append((label, "not measured", None))
+    else:
+        full = result["scale"] >= 1
+        measured = f"{home['median_ms']:.1f} ms" + ("" if full else f" (scale {result['scale']})")
+        found.append((label, measured, home["median_ms"] <= COACH_HOME_MEDIAN_MS_MAX if full else None))
+    load = (result.get("load") or {}).get("pages") or {}
+    for key in ORDER:
+        if key == TRIVIAL or key not in large:
+            continue
+        label = f"{large[key]['label']}: at least {PAGE_TO_TRIVIAL_MIN:g} of the trivial page's requests per second"
+        ratio = (load.get(key) or {}).get("ratio_to_trivial")
+        if ratio is None:
+            found.append((label, "not measured", None))
+        else:
+            found.append((label, f"{ratio:.3f}", ratio >= PAGE_TO_TRIVIAL_MIN))
+    return found
 
 
 def problems(result: dict) -> list[str]:
@@ -146,13 +214,13 @@ README_START, README_END = "<!-- bench:latest -->", "<!-- /bench:latest -->"
 
 
 def readme_excerpt(text: str) -> str:
-    """The run's first line, its pages table with the slowest page, and its tick table."""
+    """The run's first line, its pages table with the slowest page, its tick, send-rate and targets tables."""
     lines = text.splitlines()
     keep, section = [lines[2], ""], None
     for line in lines[3:]:
         if line.startswith("## "):
             section = line[3:]
-            if section not in ("Pages", "Reminder tick"):
+            if section not in ("Pages", "Reminder tick", "Send rate", "Targets"):
                 section = None
                 continue
             keep += [f"**{section}**", ""]

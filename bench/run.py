@@ -246,6 +246,13 @@ class Bench:
             log(f"timing the reminder tick: {leaders} leaders, {due} due")
             tick = self.python("-m", "bench.tick", "--tick-at", tick_info["tick_at"], database=tick_db, step="tick")
             tick.update(leaders=leaders, due=due)
+        send = None
+        if not args.skip_send:
+            rows = min(args.send_rows, due)
+            log(f"timing the send rate: {rows} e-mails to a local SMTP server, 1 and 2 worker processes")
+            send = self.python("-m", "bench.send", "--tick-at", tick_info["tick_at"], "--rows", str(rows),
+                               "--smtp-port", os.environ.get("BENCH_SMTP_PORT", "0"), database=tick_db,
+                               step="send")  # fmt: skip
         self.flush_redis()
         machine_info = machine()
         machine_info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -262,6 +269,7 @@ class Bench:
             "large": measured_large,
             "load": load,
             "tick": tick,
+            "send": send,
             "step_seconds": self.timings,
         }
 
@@ -301,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="rebuild every database even if its fingerprint matches")
     parser.add_argument("--skip-load", action="store_true", help="leave out the gunicorn + wrk step")
     parser.add_argument("--skip-tick", action="store_true", help="leave out the reminder tick")
+    parser.add_argument("--skip-send", action="store_true", help="leave out the send rate of the mail workers")
+    parser.add_argument("--send-rows", type=int, default=1000, help="e-mails sent by each send-rate run")
     parser.add_argument("--no-write", action="store_true", help="print the table without writing bench/results/")
     args = parser.parse_args(argv)
     started = time.perf_counter()

@@ -4,7 +4,8 @@ The clock is moved to the seeded minute at which `due` leaders' weekly reflectio
 (the outbox already holds what was due before it, as in a running system). Measured, each in the
 same process:
 
-1. the tick at that minute (records the due rows and enqueues their sends on the Redis broker);
+1. the tick at that minute (records the due rows and enqueues their sends on the Redis broker, one
+   message per batch of `NOTIFICATIONS_SEND_BATCH` rows);
 2. the same tick again, with its SQL captured: the number of queries, after the rows of (1) are removed;
 3. a second tick in the same minute, which finds nothing new: the cost of a quiet minute;
 4. a plain `bulk_create` of as many outbox rows as (1) recorded, into the same table (then removed).
@@ -41,17 +42,21 @@ def measure(*, tick_at: datetime) -> dict:
 
     from notifications import tasks
 
-    publish = {"seconds": 0.0}
-    original_delay = tasks.send_notification.delay
+    publish = {"seconds": 0.0, "messages": 0}
 
-    def timed_delay(*args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return original_delay(*args, **kwargs)
-        finally:
-            publish["seconds"] += time.perf_counter() - started
+    def timed(original):
+        def timed_delay(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                publish["seconds"] += time.perf_counter() - started
+                publish["messages"] += 1
 
-    tasks.send_notification.delay = timed_delay
+        return timed_delay
+
+    for task in (tasks.send_notification, tasks.send_notification_batch):
+        task.delay = timed(task.delay)
     reset()
     history = Notification.objects.count()
     result: dict = {"tick_at": tick_at.isoformat(), "outbox_rows_before": history}
@@ -62,6 +67,7 @@ def measure(*, tick_at: datetime) -> dict:
         result["tick_seconds"] = round(time.perf_counter() - started, 3)
         result["peak_memory_growth_mb"] = round(_rss_mb() - rss_before, 1)
         result["publish_seconds"] = round(publish["seconds"], 3)
+        result["broker_messages"] = publish["messages"]
         recorded = Notification.objects.filter(created_at__gte=tick_at).count()
         result.update(
             offered=outcome.offered,

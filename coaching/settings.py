@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages (not static files: WhiteNoise answered those above); see coaching/compression.py.
+    "coaching.compression.PageGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,11 +116,13 @@ MIDDLEWARE = [
 ROOT_URLCONF = "coaching.urls"
 WSGI_APPLICATION = "coaching.wsgi.application"
 
+# Outside DEBUG every template is read and compiled once per process (the cached loader); in
+# development each request reads them afresh, so an edited template shows at once.
+_TEMPLATE_LOADERS = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
@@ -126,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "coaching.context_processors.roles",
             ],
+            "loaders": _TEMPLATE_LOADERS if DEBUG else [("django.template.loaders.cached.Loader", _TEMPLATE_LOADERS)],
         },
     }
 ]
@@ -254,6 +259,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tick": {"queue": _CLOCK_QUEUE},
     "stakeholders.tasks.open_due_feedback_rounds": {"queue": _CLOCK_QUEUE},
     "notifications.send": {"queue": _MAIL_QUEUE},
+    "notifications.send_batch": {"queue": _MAIL_QUEUE},
     "stakeholders.tasks.send_feedback_request": {"queue": _MAIL_QUEUE},
 }
 
@@ -336,6 +342,8 @@ if NOTIFICATIONS_SENDING_TIMEOUT <= EMAIL_TIMEOUT:
 NOTIFICATIONS_MAX_ATTEMPTS = _int("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFICATIONS_RETRY_BACKOFF = _int("NOTIFICATIONS_RETRY_BACKOFF", 30, minimum=1)
 NOTIFICATIONS_RETRY_BACKOFF_MAX = _int("NOTIFICATIONS_RETRY_BACKOFF_MAX", 180, minimum=1)
+# Due rows the tick hands to a worker in one task message (README, "Reminders and e-mail").
+NOTIFICATIONS_SEND_BATCH = _int("NOTIFICATIONS_SEND_BATCH", 250, minimum=1)
 # Local hour at which a message held back by the one-a-day limit goes out the next day.
 NOTIFICATIONS_DEFER_TO_HOUR = 9
 CELERY_BEAT_SCHEDULE = {

@@ -3,8 +3,8 @@
 The database decides what is due and what has been sent (DESIGN.md section 5):
 
 - `tick(now=...)` asks every registered source for what is due, records one row per
-  (recipient, kind, period key) — a second tick records nothing new — and enqueues a send task, on
-  commit, for each row that is due and not already on its way.
+  (recipient, kind, period key) — a second tick records nothing new — and enqueues, on commit, one
+  send task per batch of rows that are due and not already on its way.
 - `notification_deliver(notification_id=...)` claims the row with a conditional update
   (pending -> sending, or a row stuck in sending for longer than `NOTIFICATIONS_SENDING_TIMEOUT`),
   checks opt-outs and the daily limit, renders the e-mail triple and hands it to the mail server.
@@ -48,7 +48,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 RECORD_BATCH = 500
-ENQUEUE_BATCH = 500
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 Status = Notification.Status
@@ -217,17 +216,28 @@ _broker_paused_until = 0.0
 
 def _publish(notification_id: int) -> bool:
     """Hands one send task to the broker; False (and a pause) when the broker does not take it."""
-    global _broker_paused_until
     from .tasks import send_notification
+
+    return _hand_over(send_notification, notification_id, what=f"notification {notification_id}")
+
+
+def _publish_batch(notification_ids: list[int]) -> bool:
+    """Hands one task for a whole batch of rows to the broker; False (and a pause) when it is not taken."""
+    from .tasks import send_notification_batch
+
+    what = f"{len(notification_ids)} notifications from {notification_ids[0]} on"
+    return _hand_over(send_notification_batch, notification_ids, what=what)
+
+
+def _hand_over(task, argument, *, what: str) -> bool:
+    global _broker_paused_until
 
     if monotonic() < _broker_paused_until:
         return False
     try:
-        send_notification.delay(notification_id)
-    except Exception:  # broker down or hung: the row stays due, the tick enqueues it again
-        logger.exception(
-            "Could not enqueue notification %s; not trying again for %s s", notification_id, BROKER_PAUSE_SECONDS
-        )
+        task.delay(argument)
+    except Exception:  # broker down or hung: the rows stay due, the tick enqueues them again
+        logger.exception("Could not enqueue %s; not trying again for %s s", what, BROKER_PAUSE_SECONDS)
         _broker_paused_until = monotonic() + BROKER_PAUSE_SECONDS
         return False
     return True
@@ -254,13 +264,13 @@ def notifications_hand_to_worker(*, notification_ids: Iterable[int]) -> int:
     return handed
 
 
-def _enqueue_send(notification_id: int) -> None:
-    _publish(notification_id)
-
-
 def _enqueue_sends(notification_ids: list[int]) -> None:
-    for notification_id in notification_ids:
-        _enqueue_send(notification_id)
+    """One task message for the whole batch: a worker claims each row in turn with the same
+    conditional update as a single send (`notification_deliver`). A batch the broker does not take
+    stays marked, so the tick enqueues its rows again after `NOTIFICATIONS_SENDING_TIMEOUT`, as for a
+    lost message."""
+    if notification_ids:
+        _publish_batch(notification_ids)
 
 
 def notifications_enqueue_due(*, now: datetime) -> int:
@@ -270,8 +280,9 @@ def notifications_enqueue_due(*, now: datetime) -> int:
     task message or a worker killed mid-send is retried after that time, never sooner. Rows are taken
     a batch at a time: locked (`SKIP LOCKED`: a second tick at the same moment passes over them and,
     once this batch commits, no longer sees them as due), marked with one UPDATE, and their sends
-    enqueued when the batch commits. So two ticks at the same moment enqueue each row once, with two
-    statements per batch instead of one per row.
+    enqueued when the batch commits, as one task message (`NOTIFICATIONS_SEND_BATCH` rows at most).
+    So two ticks at the same moment enqueue each row once, with two statements and one broker
+    message per batch instead of one of each per row.
     """
     global _broker_paused_until
     _broker_paused_until = 0.0  # the tick is where a paused process tries the broker again
@@ -286,7 +297,7 @@ def notifications_enqueue_due(*, now: datetime) -> int:
                 Notification.objects.select_for_update(skip_locked=True)
                 .filter(due, pk__gt=last_pk)
                 .order_by("pk")
-                .values_list("pk", flat=True)[:ENQUEUE_BATCH]
+                .values_list("pk", flat=True)[: settings.NOTIFICATIONS_SEND_BATCH]
             )
             if not pks:
                 return enqueued

@@ -106,3 +106,62 @@ def test_the_readme_gets_the_latest_tables_between_its_markers_and_nothing_else_
 def test_copy_text_format_escapes_what_would_split_a_row():
     assert _text("a\tb\nc\\d") == "a\\tb\\nc\\\\d"
     assert (_text(None), _text(True), _text(False), _text({"id": 1})) == ("\\N", "t", "f", '{"id": 1}')
+
+
+TICK = {
+    "leaders": 100_000,
+    "due": 10_000,
+    "tick_seconds": 3.0,
+    "publish_seconds": 0.1,
+    "broker_messages": 40,
+    "recorded": 10_000,
+    "enqueued": 10_000,
+    "tick_queries": 90,
+    "quiet_tick_seconds": 0.5,
+    "bulk_insert_seconds": 1.0,
+    "ratio_tick_to_bulk_insert": 3.0,
+    "ratio_without_publish_to_bulk_insert": 2.9,
+    "peak_memory_growth_mb": 20.0,
+}
+
+
+def verdicts(data) -> dict[str, bool | None]:
+    return {label.split(" at")[0].split(":")[0]: passed for label, _, passed in report.targets(data)}
+
+
+def test_each_target_passes_at_its_threshold_and_fails_just_past_it():
+    at_limit = result(tick=dict(TICK), large__pages__coach_home__median_ms=15.0)
+    at_limit["load"]["pages"]["coach_home"]["ratio_to_trivial"] = 0.2
+    assert verdicts(at_limit) == {
+        "tick / bulk insert": True,
+        "coach home median": True,
+        "Coach home": True,
+        "Stakeholder link page": None,  # not loaded in this run
+    }
+    past = result(tick=dict(TICK, ratio_tick_to_bulk_insert=3.1), large__pages__coach_home__median_ms=15.1)
+    past["load"]["pages"]["coach_home"]["ratio_to_trivial"] = 0.199
+    assert verdicts(past) == {
+        "tick / bulk insert": False,
+        "coach home median": False,
+        "Coach home": False,
+        "Stakeholder link page": None,
+    }
+    text = report.markdown(past)
+    assert "| coach home median at most 15 ms at the large size | 15.1 ms | **FAIL** |" in text
+
+
+def test_size_bound_targets_are_not_judged_on_a_smaller_run():
+    small = result(tick=dict(TICK, leaders=10_000, due=1_000, ratio_tick_to_bulk_insert=1.0), scale=0.1)
+    assert verdicts(small)["tick / bulk insert"] is None
+    assert verdicts(small)["coach home median"] is None
+
+
+def test_the_send_rate_of_one_and_two_workers_is_reported():
+    runs = {
+        str(n): {"worker_processes": n, "seconds": 10.0 / n, "sent": 1000, "received_by_server": 1000,
+                 "messages_per_second": 100.0 * n}
+        for n in (1, 2)
+    }  # fmt: skip
+    text = report.markdown(result(send={"rows": 1000, "batch": 250, "runs": runs}))
+    assert "| 1 | 1,000 | 10.00 | 100.0 | 1,000 |" in text
+    assert "| 2 | 1,000 | 5.00 | 200.0 | 1,000 |" in text

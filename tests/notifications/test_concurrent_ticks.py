@@ -25,11 +25,11 @@ def test_two_ticks_at_the_same_moment_create_and_enqueue_each_notification_once(
     enqueued: list[int] = []
     lock = threading.Lock()
 
-    def record(pk: int) -> None:
+    def record(pks: list[int]) -> None:
         with lock:
-            enqueued.append(pk)
+            enqueued.extend(pks)
 
-    monkeypatch.setattr(tasks.send_notification, "delay", record)
+    monkeypatch.setattr(tasks.send_notification_batch, "delay", record)
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 

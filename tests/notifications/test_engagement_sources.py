@@ -107,7 +107,7 @@ def test_a_cancelled_session_gets_no_reminder(session, run_tick):
 def test_a_session_cancelled_after_its_reminder_was_recorded_is_skipped(session, run_tick, monkeypatch):
     from notifications import tasks
 
-    monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: None)  # recorded, not yet sent
+    monkeypatch.setattr(tasks.send_notification_batch, "delay", lambda pks: None)  # recorded, not yet sent
     run_tick(START - timedelta(hours=20))
     engagement_services.session_cancel(session=session, now=START - timedelta(hours=19, minutes=30))
     for row in rows(Kind.SESSION_REMINDER):
@@ -181,7 +181,7 @@ def test_a_no_show_corrected_to_held_before_sending_is_skipped(session, run_tick
 
     with time_machine.travel(START + timedelta(hours=1), tick=False):
         engagement_services.session_record_outcome(session=session, status=Session.Status.NO_SHOW)
-    monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: None)
+    monkeypatch.setattr(tasks.send_notification_batch, "delay", lambda pks: None)
     run_tick(START + timedelta(hours=2))
     with time_machine.travel(START + timedelta(hours=2), tick=False):
         engagement_services.session_record_outcome(session=session, status=Session.Status.HELD)

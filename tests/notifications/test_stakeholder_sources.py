@@ -90,7 +90,7 @@ def test_no_reminder_once_the_answer_has_arrived(request_, run_tick):
 def test_an_answer_arriving_between_recording_and_sending_skips_the_reminder(request_, run_tick, monkeypatch):
     from notifications import services, tasks
 
-    monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: None)
+    monkeypatch.setattr(tasks.send_notification_batch, "delay", lambda pks: None)
     run_tick(SENT + 3 * DAY)
     FeedbackRequest.objects.filter(pk=request_.pk).update(answered_at=SENT + 3 * DAY)
     (nudge,) = nudges()
@@ -111,7 +111,7 @@ def test_no_reminder_after_the_round_closes(request_, run_tick):
 def test_a_round_past_its_closing_day_skips_a_recorded_reminder(request_, run_tick, monkeypatch):
     from notifications import services, tasks
 
-    monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: None)
+    monkeypatch.setattr(tasks.send_notification_batch, "delay", lambda pks: None)
     run_tick(SENT + 7 * DAY)
     (nudge,) = nudges()
     late = SENT + 30 * DAY

@@ -19,7 +19,7 @@ Status = Notification.Status
 @pytest.fixture
 def enqueued(monkeypatch) -> list[int]:
     sent: list[int] = []
-    monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(tasks.send_notification_batch, "delay", sent.extend)
     return sent
 
 
