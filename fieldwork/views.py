@@ -16,7 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
@@ -376,7 +377,11 @@ def reflection(request: HttpRequest) -> HttpResponse:
             if result.topics_placed:
                 n = len(result.topics_placed)
                 when = timezone.localtime(result.session.starts_at)
-                text += f" {n} topic{'s' if n != 1 else ''} added to the agenda of your session on {when:%A %d %B}."
+                text += " " + ngettext(
+                    "%(count)d topic added to the agenda of your session on %(day)s.",
+                    "%(count)d topics added to the agenda of your session on %(day)s.",
+                    n,
+                ) % {"count": n, "day": date_format(when, "l j F")}
             if result.topics_waiting:
                 text += " No session is booked yet: your topics will be added once your coach schedules one."
             messages.success(request, text)
