@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from . import registry
 from .delivery import TransientDeliveryError, describe, is_transient
-from .email import build_email
+from .email import build_email, sender_on_behalf_of
 from .models import (
     Installation,
     Kind,
@@ -453,8 +453,19 @@ def compose(notification: Notification, message: registry.Message):
         "Message-ID": message_id(notification),
         "X-Coaching-Notification": str(notification.pk),
     }
+    from_email = ""
+    if message.on_behalf_of_name:
+        from_email = sender_on_behalf_of(
+            person_name=message.on_behalf_of_name, organisation=message.on_behalf_of_organisation
+        )
     return build_email(
-        template=message.template, to=[address], context=context, headers=headers, attachments=message.attachments
+        template=message.template,
+        to=[address],
+        context=context,
+        headers=headers,
+        attachments=message.attachments,
+        from_email=from_email,
+        reply_to=message.reply_to,
     )
 
 
