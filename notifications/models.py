@@ -54,6 +54,10 @@ KIND_PLURALS = {
 #: coach opens a round or sends it again, not the next morning.
 URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST})
 
+#: Alerts a coach must act on go out as they happen: the daily limit protects a leader's inbox, and
+#: a coach of many clients must not have one client's no-show follow-up wait behind another's.
+COACH_ALERT_KINDS = frozenset({Kind.NO_SHOW_FOLLOW_UP, Kind.NO_NEXT_SESSION})
+
 
 def user_recipient_key(user_id: int) -> str:
     return f"user:{user_id}"
@@ -273,6 +277,11 @@ class Notification(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.kind in URGENT_KINDS
+
+    @property
+    def counts_against_daily_limit(self) -> bool:
+        """Only non-urgent messages other than coach alerts take the recipient's one e-mail of the day."""
+        return self.kind not in URGENT_KINDS and self.kind not in COACH_ALERT_KINDS
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

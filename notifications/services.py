@@ -499,7 +499,11 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         logger.exception("Could not prepare notification %s", notification.pk)
         return _fail(notification, describe(exc))
     try:
-        if not notification.is_urgent and notification.cap_day is None and not _take_daily_slot(notification, now):
+        if (
+            notification.counts_against_daily_limit
+            and notification.cap_day is None
+            and not _take_daily_slot(notification, now)
+        ):
             return _defer(notification, now)
     except _LostClaim:
         return ""
