@@ -152,6 +152,17 @@ class NotificationPreference(models.Model):
     )
     reflection_weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS, default=DEFAULT_REFLECTION_WEEKDAY)
     reflection_time = models.TimeField(default=DEFAULT_REFLECTION_TIME)
+
+    class CoachAlerts(models.TextChoices):
+        IMMEDIATE = "immediate", "As they happen"
+        DIGEST = "digest", "In one e-mail each morning"
+
+    coach_alerts = models.CharField(
+        max_length=10,
+        choices=CoachAlerts.choices,
+        default=CoachAlerts.IMMEDIATE,
+        help_text="How a coach gets alerts such as no-show follow-ups.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -293,6 +304,16 @@ class Notification(models.Model):
     def local_day(self, moment: datetime) -> date:
         """The recipient's calendar date at `moment`: the day the daily limit counts in."""
         return moment.astimezone(self.tz).date()
+
+    def is_morning_release(self) -> bool:
+        """Whether the row is due exactly at a morning release (where held messages go out together)."""
+        local = self.due_at.astimezone(self.tz)
+        return (local.hour, local.minute, local.second, local.microsecond) == (
+            settings.NOTIFICATIONS_DEFER_TO_HOUR,
+            0,
+            0,
+            0,
+        )
 
     def next_day_release(self, moment: datetime) -> datetime:
         """When a message held back by the daily limit goes out: the recipient's next morning."""
