@@ -154,7 +154,6 @@ def test_the_pdf_is_tagged_pdf_ua_with_language_title_and_chart_alt_text(cast, c
     import pikepdf
 
     from tests.coaching.helpers import feedback_round
-
     from tests.factories import CommitmentFactory, PracticeLogFactory
 
     feedback_round(cast.lee_engagement, {"peer": [[1, 0], [1, 1], [2, 2]]}, opened_days_ago=60)
