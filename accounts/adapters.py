@@ -10,6 +10,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.cache import cache
 
+from notifications.email import AUTOMATED_HEADERS, build_email
+
+#: allauth's e-mails that are ours as a branded triple (`templates/emails/<name>-*`); the others
+#: keep allauth's text and still carry the automated-message header.
+BRANDED_EMAILS = {
+    "account/email/password_reset_key": "password-reset",
+    "account/email/unknown_account": "unknown-account",
+}
+
 
 def _account_failures_key(login: str) -> str:
     digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()
@@ -32,6 +41,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def format_email_subject(self, subject: str) -> str:
+        return subject  # no "[host]" prefix: the sender already says who writes
+
+    def render_mail(self, template_prefix: str, email, context: dict, headers: dict | None = None):
+        headers = {**AUTOMATED_HEADERS, **(headers or {})}
+        name = BRANDED_EMAILS.get(template_prefix)
+        if name is None:
+            return super().render_mail(template_prefix, email, context, headers)
+        to = [email] if isinstance(email, str) else list(email)
+        return build_email(template=name, to=to, context=context, headers=headers)
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"

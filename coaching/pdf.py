@@ -71,4 +71,6 @@ def _local_static_fetcher():
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_local_static_fetcher()).write_pdf()
+    # PDF/UA-1: a tagged PDF (headings, tables, figures with their alternative text), with the
+    # document's language and title, that screen readers can follow.
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_local_static_fetcher()).write_pdf(pdf_variant="pdf/ua-1")

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Practice, User
 from engagements import charts
@@ -17,7 +18,7 @@ from engagements.selectors import engagement_with_counts
 from fieldwork.models import Commitment, PracticeLog, SelfRating
 from fieldwork.selectors import fieldwork_counts, forgotten_counts, leader_home_fieldwork, needs_attention
 from notifications.models import Notification
-from stakeholders.models import FeedbackRequest, FeedbackRound, Relationship
+from stakeholders.models import FeedbackRequest, FeedbackRound, Relationship, Stakeholder
 from stakeholders.selectors import released_trends
 
 from .models import PartnershipCheckIn
@@ -30,6 +31,8 @@ FAILED_NOTIFICATION_WINDOW = timedelta(days=14)
 QUIET_PRACTICE = timedelta(days=14)
 SELF_RATING_WEEKS = 12
 ROUND_CLOSING_WINDOW = timedelta(days=3)
+#: A partnership check-in scored this low (of 5) is a conversation the coach must start.
+LOW_CHECKIN_SCORE = 2
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,24 @@ def _with_practice_facts(qs: QuerySet[Engagement]) -> QuerySet[Engagement]:
     return qs.annotate(
         last_practice_at=Subquery(last_log.order_by("-occurred_at").values("occurred_at")[:1]),
         oldest_open_commitment_at=Subquery(oldest_open.order_by("created_at").values("created_at")[:1]),
+    )
+
+
+def _with_partnership_facts(qs: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """The latest partnership check-in's score and date, and stakeholder nominations waiting for the
+    coach's approval, as subqueries of the same query."""
+    latest_checkin = PartnershipCheckIn.objects.filter(engagement=OuterRef("pk")).order_by("-held_sessions", "-pk")
+    nominations = (
+        Stakeholder.objects.filter(engagement=OuterRef("pk"), status=Stakeholder.Status.NOMINATED)
+        .order_by()
+        .values("engagement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        latest_checkin_score=Subquery(latest_checkin.values("score")[:1]),
+        latest_checkin_at=Subquery(latest_checkin.values("created_at")[:1]),
+        nominations_waiting=Subquery(nominations[:1]),
     )
 
 
@@ -175,6 +196,20 @@ def _attention(
         if needs_attention(forgotten.get(e.pk, 0)):
             n = forgotten[e.pk]
             items.append(AttentionItem(3, "forgotten", e, f"{n} commitments forgotten: talk it through", url))
+        if e.latest_checkin_score is not None and e.latest_checkin_score <= LOW_CHECKIN_SCORE:
+            text = gettext("Partnership check-in scored %(score)d of 5: talk about how the coaching is working") % {
+                "score": e.latest_checkin_score
+            }
+            items.append(AttentionItem(1, "low_checkin", e, text, url, e.latest_checkin_at))
+        if e.nominations_waiting:
+            text = ngettext(
+                "%(count)d stakeholder nomination waiting for your approval",
+                "%(count)d stakeholder nominations waiting for your approval",
+                e.nominations_waiting,
+            ) % {"count": e.nominations_waiting}
+            items.append(AttentionItem(5, "nominations", e, text, reverse("stakeholders:overview", args=[e.pk])))
+        if e.status == Engagement.Status.DRAFT and e.next_session_at is None:
+            items.append(AttentionItem(6, "no_next_session", e, "No next session booked", url))
         if e.status != Engagement.Status.ACTIVE:
             continue
         quiet_since = practice_quiet_since(e)
@@ -213,8 +248,10 @@ def coach_home(*, coach: User, status: str = "") -> dict:
     now = timezone.now()
     today = timezone.localdate()
     open_engagements = list(
-        _with_practice_facts(
-            _with_home_facts(Engagement.objects.coached_by(coach).filter(status__in=OPEN_STATUSES), now=now)
+        _with_partnership_facts(
+            _with_practice_facts(
+                _with_home_facts(Engagement.objects.coached_by(coach).filter(status__in=OPEN_STATUSES), now=now)
+            )
         )
         .prefetch_related("goals")
         .order_by("status", "-start_date", "pk")

@@ -68,7 +68,10 @@ if any(not key.strip() for key in SECRET_KEY_FALLBACKS):
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset, the public address follows PORT (the port `make run` serves on), so links in e-mails reach
+# the site wherever it runs locally.
+PORT = _int("PORT", 8000, minimum=1)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "accounts.admin_site.SiteAdminConfig",

@@ -15,10 +15,11 @@ goals, scores).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from engagements import charts
@@ -176,17 +177,27 @@ def _shared_summary(session: Session, *, include_unreleased: bool) -> SharedSumm
     )
 
 
-def _fieldwork_facts(engagement_id: int) -> FieldworkFacts:
-    """Counts of commitments, logs and reviews, and attempts logged per week: two queries, no text."""
+def _fieldwork_facts(engagement_id: int, *, starts_on: date) -> FieldworkFacts:
+    """Counts of commitments, logs and reviews, and attempts logged per week: two queries, no text.
+
+    The weekly chart starts with the week the engagement began: weeks before it are not inactivity.
+    """
     counts = fieldwork_counts(engagement_ids=[engagement_id])[engagement_id]
     weeks = logs_per_week(engagement_ids=[engagement_id], weeks=FIELDWORK_WEEKS)[engagement_id]
+    weeks = [w for w in weeks if w["start"] + timedelta(days=6) >= starts_on] or weeks[-1:]
     values = [w["count"] for w in weeks]
     chart = charts.bar_chart(
         chart_id=f"practice-{engagement_id}",
         title="Practice logged per week",
         description=(
-            f"Attempts at agreed fieldwork logged by the leader in each of the last {FIELDWORK_WEEKS} weeks: "
-            f"{sum(values)} in total."
+            ngettext(
+                "Attempts at agreed fieldwork logged by the leader in the first week of the engagement: "
+                "%(total)d in total.",
+                "Attempts at agreed fieldwork logged by the leader in each of the last %(weeks)d weeks: "
+                "%(total)d in total.",
+                len(weeks),
+            )
+            % {"weeks": len(weeks), "total": sum(values)}
         ),
         labels=[date_format(w["start"], "j M") for w in weeks],
         values=values,
@@ -200,6 +211,18 @@ def _fieldwork_facts(engagement_id: int) -> FieldworkFacts:
         completed=counts["completed"],
         weekly_chart=chart,
     )
+
+
+def distinct_date_labels(dates: list[date]) -> list[str]:
+    """Short axis labels that tell every point apart: the month ("Mar 2026") when each point has its
+    own month, otherwise the day ("3 Mar", with the year when the points span years)."""
+    for fmt in ("M Y", "j M", "j M Y"):
+        labels = [date_format(d, fmt) for d in dates]
+        if fmt == "j M" and len({d.year for d in dates}) > 1:
+            continue
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
 
 
 def _goal_trends(engagement: Engagement) -> dict[int, charts.Chart]:
@@ -222,7 +245,7 @@ def _goal_trends(engagement: Engagement) -> dict[int, charts.Chart]:
                 f"closed feedback round; the dashed line marks the +1 target. Latest: {latest.net:+.1f} "
                 f"({latest.label})."
             ),
-            labels=[date_format(p.date, "M Y") for p in points],
+            labels=distinct_date_labels([p.date for p in points]),
             row_labels=[f"{p.label}, {date_format(p.date, 'j M Y')}" for p in points],
             values=[None if p.net is None else round(p.net, 1) for p in points],
         )
@@ -324,7 +347,7 @@ def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> Engage
         ),
         three_way_meetings=meetings,
         summaries=summaries,
-        fieldwork=_fieldwork_facts(engagement.pk),
+        fieldwork=_fieldwork_facts(engagement.pk, starts_on=engagement.start_date),
         has_stakeholder_results=bool(trends),
         includes_previews=include_unreleased,
         viewer_role=viewer_role,

@@ -33,6 +33,14 @@ class Chart:
     headers: tuple[str, str]
     rows: tuple[tuple[str, str], ...]
 
+    @property
+    def svg_for_print(self) -> SafeString:
+        """The SVG for the PDF: its <title> carries the description too, because a tagged PDF takes a
+        figure's alternative text from the title alone."""
+        old = f">{escape(self.title)}</title>"
+        new = f">{escape(self.title)}. {escape(self.description)}</title>"
+        return mark_safe(str(self.svg).replace(old, new, 1))  # noqa: S308 - both texts are escaped
+
 
 def _num(value: float | int) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)

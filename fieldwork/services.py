@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.idempotency import idempotent
 from accounts.limits import check_plausible
@@ -241,7 +243,9 @@ def _clean_log_fields(
         errors["occurred_at"] = "That time is in the future. Log practice once it has happened."
     elif occurred_at < commitment.session.starts_at:
         local = timezone.localtime(commitment.session.starts_at)
-        errors["occurred_at"] = f"Choose a time after the session where you agreed this ({local:%d %b %Y})."
+        errors["occurred_at"] = gettext("Choose a time after the session where you agreed this (%(day)s).") % {
+            "day": date_format(local, "j M Y")
+        }
     if errors:
         raise ValidationError(errors)
     return {"kind": kind, "occurred_at": occurred_at, "note": note, **texts}

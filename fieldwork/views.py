@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
@@ -297,8 +299,12 @@ def commitment_review(request: HttpRequest, session_pk: int, pk: int) -> HttpRes
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if result is not None:
         notice = f"Reviewed: {commitment.get_outcome_display().lower()}."
-        if commitment.forgotten:
-            notice += " Counted as forgotten: no reason was given."
+        if commitment.forgotten and (commitment.review_reason or "").strip():
+            notice += " " + gettext("Counted as forgotten: “%(reason)s” does not say what got in the way.") % {
+                "reason": commitment.review_reason.strip()
+            }
+        elif commitment.forgotten:
+            notice += " " + gettext("Counted as forgotten: no reason was given.")
         if result.raised_attention:
             notice += " This is the second forgotten commitment: the engagement now needs attention."
     if request.htmx or error:
@@ -371,7 +377,11 @@ def reflection(request: HttpRequest) -> HttpResponse:
             if result.topics_placed:
                 n = len(result.topics_placed)
                 when = timezone.localtime(result.session.starts_at)
-                text += f" {n} topic{'s' if n != 1 else ''} added to the agenda of your session on {when:%A %d %B}."
+                text += " " + ngettext(
+                    "%(count)d topic added to the agenda of your session on %(day)s.",
+                    "%(count)d topics added to the agenda of your session on %(day)s.",
+                    n,
+                ) % {"count": n, "day": date_format(when, "l j F")}
             if result.topics_waiting:
                 text += " No session is booked yet: your topics will be added once your coach schedules one."
             messages.success(request, text)

@@ -5,9 +5,33 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr, parseaddr
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
+
+#: Every e-mail the product sends is automated (RFC 3834): out-of-office replies stay away.
+AUTOMATED_HEADERS = {"Auto-Submitted": "auto-generated"}
+
+
+def site_sender() -> tuple[str, str]:
+    """(display name, address) of `DEFAULT_FROM_EMAIL`: the site's own address."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return name or "Coaching", address or settings.DEFAULT_FROM_EMAIL
+
+
+def sender_on_behalf_of(*, person_name: str, organisation: str = "") -> str:
+    """The From of an e-mail sent for a person: "Ada Lovelace via Northwind Coaching"
+    <the site's own address>, so the reader recognises who asks while the message still comes from
+    (and bounces to) the site's address."""
+    site_name, address = site_sender()
+    name = gettext("%(person)s via %(organisation)s") % {
+        "person": person_name,
+        "organisation": organisation or site_name,
+    }
+    return formataddr((name, address))
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
@@ -20,11 +44,23 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
 
 
 def build_email(
-    *, template: str, to: list[str], context: dict, headers: dict | None = None, attachments: list | None = None
+    *,
+    template: str,
+    to: list[str],
+    context: dict,
+    headers: dict | None = None,
+    attachments: list | None = None,
+    from_email: str = "",
+    reply_to: list[str] | None = None,
 ) -> EmailMultiAlternatives:
     subject, text, html = render_email(template, context)
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to, headers=headers or {}
+        subject=subject,
+        body=text,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to or None,
+        headers={**AUTOMATED_HEADERS, **(headers or {})},
     )
     message.attach_alternative(html, "text/html")
     for attachment in attachments or []:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import WEEKDAYS
+from .models import WEEKDAYS, NotificationPreference
 
 
 class PreferencesForm(forms.Form):
@@ -13,11 +13,20 @@ class PreferencesForm(forms.Form):
         error_messages={"invalid": "Enter a time such as 16:00."},
     )
     wanted = forms.MultipleChoiceField(label="E-mails I want", required=False, widget=forms.CheckboxSelectMultiple)
+    coach_alerts = forms.ChoiceField(
+        label="Alerts about my clients",
+        choices=NotificationPreference.CoachAlerts.choices,
+        widget=forms.RadioSelect,
+        required=False,  # left out: the choice stays as it was
+        error_messages={"invalid_choice": "Choose how alerts reach you."},
+    )
 
-    def __init__(self, *args, sources: list, show_schedule: bool, **kwargs) -> None:
+    def __init__(self, *args, sources: list, show_schedule: bool, show_coach_alerts: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["wanted"].choices = [(s.kind, s.label) for s in sources]
         self.descriptions = {s.kind: s.description for s in sources}
         if not show_schedule:  # only leaders get weekly reflection prompts
             del self.fields["reflection_weekday"]
             del self.fields["reflection_time"]
+        if not show_coach_alerts:  # only coaches get alerts about their clients
+            del self.fields["coach_alerts"]

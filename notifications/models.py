@@ -56,6 +56,10 @@ KIND_PLURALS = {
 #: coach opens a round or sends it again, not the next morning. A calendar change cannot wait either.
 URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST, Kind.SESSION_INVITATION})
 
+#: Alerts a coach must act on go out as they happen: the daily limit protects a leader's inbox, and
+#: a coach of many clients must not have one client's no-show follow-up wait behind another's.
+COACH_ALERT_KINDS = frozenset({Kind.NO_SHOW_FOLLOW_UP, Kind.NO_NEXT_SESSION})
+
 
 def user_recipient_key(user_id: int) -> str:
     return f"user:{user_id}"
@@ -150,6 +154,17 @@ class NotificationPreference(models.Model):
     )
     reflection_weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS, default=DEFAULT_REFLECTION_WEEKDAY)
     reflection_time = models.TimeField(default=DEFAULT_REFLECTION_TIME)
+
+    class CoachAlerts(models.TextChoices):
+        IMMEDIATE = "immediate", "As they happen"
+        DIGEST = "digest", "In one e-mail each morning"
+
+    coach_alerts = models.CharField(
+        max_length=10,
+        choices=CoachAlerts.choices,
+        default=CoachAlerts.IMMEDIATE,
+        help_text="How a coach gets alerts such as no-show follow-ups.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -277,6 +292,11 @@ class Notification(models.Model):
         return self.kind in URGENT_KINDS
 
     @property
+    def counts_against_daily_limit(self) -> bool:
+        """Only non-urgent messages other than coach alerts take the recipient's one e-mail of the day."""
+        return self.kind not in URGENT_KINDS and self.kind not in COACH_ALERT_KINDS
+
+    @property
     def tz(self) -> zoneinfo.ZoneInfo:
         try:
             return zoneinfo.ZoneInfo(self.time_zone)
@@ -286,6 +306,16 @@ class Notification(models.Model):
     def local_day(self, moment: datetime) -> date:
         """The recipient's calendar date at `moment`: the day the daily limit counts in."""
         return moment.astimezone(self.tz).date()
+
+    def is_morning_release(self) -> bool:
+        """Whether the row is due exactly at a morning release (where held messages go out together)."""
+        local = self.due_at.astimezone(self.tz)
+        return (local.hour, local.minute, local.second, local.microsecond) == (
+            settings.NOTIFICATIONS_DEFER_TO_HOUR,
+            0,
+            0,
+            0,
+        )
 
     def next_day_release(self, moment: datetime) -> datetime:
         """When a message held back by the daily limit goes out: the recipient's next morning."""

@@ -65,6 +65,11 @@ class Message:
     link: str
     # Arguments for `EmailMessage.attach()`: (name, content, MIME type) or a one-element (MIME part,).
     attachments: list[tuple] = field(default_factory=list)
+    # Sent for a person (a coach asking stakeholders): their name is shown as the sender ("Ada
+    # Lovelace via Northwind Coaching", at the site's own address) and replies go to them.
+    on_behalf_of_name: str = ""
+    on_behalf_of_organisation: str = ""
+    reply_to: list[str] = field(default_factory=list)
 
 
 # --- Failures of single rows -------------------------------------------------------------------

@@ -33,8 +33,10 @@ from django.utils import timezone
 
 from . import registry
 from .delivery import TransientDeliveryError, describe, is_transient
-from .email import build_email
+from .email import build_email, render_email, sender_on_behalf_of
 from .models import (
+    COACH_ALERT_KINDS,
+    URGENT_KINDS,
     Installation,
     Kind,
     Notification,
@@ -443,20 +445,29 @@ def message_id(notification: Notification) -> str:
     return f"<notification-{notification.pk}.{installation_key().hex}@{domain}>"
 
 
-def compose(notification: Notification, message: registry.Message):
-    """The e-mail for a notification: the source's triple plus unsubscribe links and headers."""
+def _email_context(notification: Notification, message: registry.Message) -> dict:
     recipient = notification.recipient
-    address = recipient.email if recipient is not None else notification.recipient_email
-    unsubscribe = unsubscribe_url(notification_id=notification.pk)
-    context = {
+    return {
         **message.context,
         "link": _absolute(message.link),
         "recipient_name": recipient.get_short_name() if recipient is not None else "",
         "recipient_tz": notification.time_zone,
         "kind_label": notification.get_kind_display(),
-        "unsubscribe_url": unsubscribe,
+        "unsubscribe_url": unsubscribe_url(notification_id=notification.pk),
         "preferences_url": settings.SITE_URL + reverse("notifications:preferences") if recipient is not None else "",
     }
+
+
+def compose(notification: Notification, message: registry.Message, *, also: list | None = None):
+    """The e-mail for a notification: the source's triple plus unsubscribe links and headers.
+
+    With `also` (other rows of the same recipient with their messages), one digest e-mail carries
+    them all: each message's subject, text and link, and every attachment.
+    """
+    recipient = notification.recipient
+    address = recipient.email if recipient is not None else notification.recipient_email
+    context = _email_context(notification, message)
+    unsubscribe = context["unsubscribe_url"]
     headers = {
         "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -464,8 +475,31 @@ def compose(notification: Notification, message: registry.Message):
         "Message-ID": message_id(notification),
         "X-Coaching-Notification": str(notification.pk),
     }
+    if also:
+        items = []
+        attachments = []
+        for row, row_message in [(notification, message), *also]:
+            row_context = _email_context(row, row_message)
+            subject, text, _ = render_email(row_message.template, row_context)
+            items.append({"subject": subject, "text": text, "link": row_context["link"], **row_context})
+            attachments.extend(row_message.attachments)
+        digest_context = {**context, "items": items, "first_subject": items[0]["subject"], "more": len(items) - 1}
+        return build_email(
+            template="digest", to=[address], context=digest_context, headers=headers, attachments=attachments
+        )
+    from_email = ""
+    if message.on_behalf_of_name:
+        from_email = sender_on_behalf_of(
+            person_name=message.on_behalf_of_name, organisation=message.on_behalf_of_organisation
+        )
     return build_email(
-        template=message.template, to=[address], context=context, headers=headers, attachments=message.attachments
+        template=message.template,
+        to=[address],
+        context=context,
+        headers=headers,
+        attachments=message.attachments,
+        from_email=from_email,
+        reply_to=message.reply_to,
     )
 
 
@@ -498,26 +532,119 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
     except Exception as exc:  # a bug or missing row: record it on the outbox rather than retrying forever
         logger.exception("Could not prepare notification %s", notification.pk)
         return _fail(notification, describe(exc))
+    alert_digest = notification.kind in COACH_ALERT_KINDS and _wants_alert_digest(notification)
+    if alert_digest and not notification.is_morning_release():
+        return _defer(notification, now)  # the coach reads alerts in one e-mail each morning
     try:
-        if not notification.is_urgent and notification.cap_day is None and not _take_daily_slot(notification, now):
+        if (
+            notification.counts_against_daily_limit
+            and notification.cap_day is None
+            and not _take_daily_slot(notification, now)
+        ):
             return _defer(notification, now)
     except _LostClaim:
         return ""
+    also = []
+    if notification.counts_against_daily_limit or alert_digest:
+        also = _join_waiting(notification, now)
+        if also:
+            try:
+                email = compose(notification, message, also=also)
+            except Exception as exc:
+                logger.exception("Could not prepare the digest of notification %s", notification.pk)
+                _give_back(also)
+                return _fail(notification, describe(exc))
     try:
         email.send()
     except Exception as exc:
+        _give_back(also)
         error = describe(exc)
         if not is_transient(exc) or notification.attempts >= max_attempts:
             return _fail(notification, error)
         _mine(notification).update(status=Status.PENDING, last_error=error, claimed_at=None, enqueued_at=timezone.now())
         raise TransientDeliveryError(error) from exc
-    status = _finish(notification, status=Status.SENT, sent_at=timezone.now())
-    if source.after_send is not None:
+    sent_at = timezone.now()
+    status = _finish(notification, status=Status.SENT, sent_at=sent_at)
+    _after_send(source, notification)
+    for row, _ in also:
+        _finish(row, status=Status.SENT, sent_at=sent_at)
+        _after_send(registry.source_for(row.kind), row)
+    return status
+
+
+def _after_send(source, notification: Notification) -> None:
+    if source is not None and source.after_send is not None:
         try:
             source.after_send(notification)
         except Exception:  # the e-mail is out; a bookkeeping error must not make it look unsent
             logger.exception("After-send step of notification %s failed", notification.pk)
-    return status
+
+
+# --- Digests ----------------------------------------------------------------------------------
+
+#: At most this many waiting messages join one digest; any others go in the next one.
+DIGEST_LIMIT = 20
+
+
+def _wants_alert_digest(notification: Notification) -> bool:
+    return notification.recipient_id is not None and (
+        NotificationPreference.objects.filter(
+            user_id=notification.recipient_id, coach_alerts=NotificationPreference.CoachAlerts.DIGEST
+        ).exists()
+    )
+
+
+def _join_waiting(notification: Notification, now: datetime) -> list[tuple[Notification, registry.Message]]:
+    """Claims the recipient's other non-urgent messages held for this morning (by the daily limit, or
+    a coach's alert digest) so that they go out in this one e-mail instead of waiting a day each.
+
+    Each is claimed with the same conditional update as a single send, so a worker holding one of
+    them finds nothing to claim, and none can go out twice. A message that is no longer wanted is
+    skipped and one that cannot be built is failed, on its own row.
+    """
+    waiting = (
+        Notification.objects.filter(
+            recipient_key=notification.recipient_key,
+            status__in=[Status.PENDING, Status.DEFERRED],
+            due_at__lte=now,
+        )
+        .exclude(pk=notification.pk)
+        .exclude(kind__in=URGENT_KINDS)
+        .order_by("due_at", "pk")
+        .only("pk", "due_at", "time_zone")
+    )
+    # Held messages are due at a morning release; a message that simply fell due keeps its own turn.
+    candidates = [row.pk for row in waiting[: DIGEST_LIMIT * 5] if row.is_morning_release()][:DIGEST_LIMIT]
+    joined: list[tuple[Notification, registry.Message]] = []
+    for pk in candidates:
+        claimed = Notification.objects.filter(
+            pk=pk, status__in=[Status.PENDING, Status.DEFERRED], due_at__lte=now
+        ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        if claimed != 1:
+            continue
+        row = Notification.objects.select_related("recipient").get(pk=pk)
+        source = registry.source_for(row.kind)
+        if source is None:
+            _fail(row, f"Nothing in the product sends {row.get_kind_display().lower()}s any more.")
+            continue
+        reason = _opt_out_reason(row)
+        if reason:
+            _skip(row, reason)
+            continue
+        try:
+            joined.append((row, source.build(row)))
+        except registry.Skip as skip:
+            _skip(row, str(skip) or "No longer needed.")
+        except Exception as exc:
+            logger.exception("Could not prepare notification %s", row.pk)
+            _fail(row, describe(exc))
+    return joined
+
+
+def _give_back(joined: list[tuple[Notification, registry.Message]]) -> None:
+    """The digest did not go out: its other messages wait again, due now, as if never claimed."""
+    for row, _ in joined:
+        _mine(row).update(status=Status.PENDING, claimed_at=None, enqueued_at=None, attempts=F("attempts") - 1)
 
 
 # --- Unsubscribing and preferences ------------------------------------------------------------
@@ -561,12 +688,21 @@ def opt_out_add(*, recipient_key: str, kind: str, via: str = OptOut.Via.LINK) ->
 
 @transaction.atomic
 def preferences_update(
-    *, user, reflection_weekday: int, reflection_time: time, wanted_kinds: Iterable[str], offered_kinds: Iterable[str]
+    *,
+    user,
+    reflection_weekday: int,
+    reflection_time: time,
+    wanted_kinds: Iterable[str],
+    offered_kinds: Iterable[str],
+    coach_alerts: str = "",
 ) -> NotificationPreference:
-    """Saves when the weekly reflection prompt comes and which of the offered kinds the person wants."""
+    """Saves when the weekly reflection prompt comes, which of the offered kinds the person wants,
+    and (for a coach) whether alerts come as they happen or in one e-mail each morning."""
     preference, _ = NotificationPreference.objects.get_or_create(user=user)
     preference.reflection_weekday = reflection_weekday
     preference.reflection_time = reflection_time.replace(second=0, microsecond=0)
+    if coach_alerts:
+        preference.coach_alerts = coach_alerts
     preference.full_clean()
     preference.save()
     key = user_recipient_key(user.pk)

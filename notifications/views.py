@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -16,7 +17,7 @@ from accounts.http import client_ip
 
 from . import selectors, services
 from .forms import PreferencesForm
-from .models import KIND_PLURALS, Kind, OptOut
+from .models import COACH_ALERT_KINDS, KIND_PLURALS, Kind, OptOut
 
 PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 UNSUBSCRIBE_RATE = (30, 600)  # requests per address, seconds
@@ -27,14 +28,22 @@ def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
     sources = selectors.sources_offered_to(user=user)
     show_schedule = any(s.kind == Kind.REFLECTION_PROMPT for s in sources)
+    show_coach_alerts = any(s.kind in COACH_ALERT_KINDS for s in sources)
     preference = selectors.preference_for(user=user)
     opted_out = selectors.opted_out_kinds(user=user)
     initial = {
         "reflection_weekday": preference.reflection_weekday,
         "reflection_time": preference.reflection_time,
         "wanted": [s.kind for s in sources if s.kind not in opted_out],
+        "coach_alerts": preference.coach_alerts,
     }
-    form = PreferencesForm(request.POST or None, initial=initial, sources=sources, show_schedule=show_schedule)
+    form = PreferencesForm(
+        request.POST or None,
+        initial=initial,
+        sources=sources,
+        show_schedule=show_schedule,
+        show_coach_alerts=show_coach_alerts,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.preferences_update(
@@ -43,11 +52,19 @@ def preferences(request: HttpRequest) -> HttpResponse:
             reflection_time=data.get("reflection_time") or preference.reflection_time,
             wanted_kinds=data["wanted"],
             offered_kinds=[s.kind for s in sources],
+            coach_alerts=data.get("coach_alerts") or preference.coach_alerts,
         )
         messages.success(request, "E-mail preferences saved.")
         return redirect("notifications:preferences")
     next_prompt = preference.next_reflection_after(timezone.now()) if show_schedule else None
-    context = {"form": form, "sources": sources, "show_schedule": show_schedule, "next_prompt": next_prompt}
+    context = {
+        "form": form,
+        "sources": sources,
+        "show_schedule": show_schedule,
+        "show_coach_alerts": show_coach_alerts,
+        "digest_time": f"{settings.NOTIFICATIONS_DEFER_TO_HOUR:02d}:00",
+        "next_prompt": next_prompt,
+    }
     return render(request, "notifications/preferences.html", context)
 
 

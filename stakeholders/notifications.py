@@ -70,13 +70,25 @@ def find_stakeholder_nudges(now: datetime) -> Iterator[DueSpec]:
 def _request_for(notification: Notification) -> FeedbackRequest:
     """The request a message is about, with the people its e-mail names; Skip when it is gone."""
     request = (
-        FeedbackRequest.objects.select_related("stakeholder", "round__engagement__leader", "round__engagement__coach")
+        FeedbackRequest.objects.select_related(
+            "stakeholder", "round__engagement__leader", "round__engagement__coach__practice"
+        )
         .filter(pk=notification.context.get("request_id"))
         .first()
     )
     if request is None:
         raise Skip("The feedback request no longer exists.")
     return request
+
+
+def _from_the_coach(request: FeedbackRequest) -> dict:
+    """Shown as sent by the coach ("Ada Lovelace via Northwind Coaching"), replies to the coach."""
+    coach = request.round.engagement.coach
+    return {
+        "on_behalf_of_name": coach.get_full_name(),
+        "on_behalf_of_organisation": coach.practice.name if coach.practice_id else "",
+        "reply_to": [coach.email],
+    }
 
 
 def build_stakeholder_nudge(notification: Notification) -> Message:
@@ -101,6 +113,7 @@ def build_stakeholder_nudge(notification: Notification) -> Message:
             "minutes": services.MINUTES_TO_ANSWER,
         },
         link=url,
+        **_from_the_coach(request),
     )
 
 
@@ -120,7 +133,10 @@ def build_stakeholder_request(notification: Notification) -> Message:
     except ValidationError as exc:
         raise Skip(" ".join(exc.messages)) from None
     return Message(
-        template="feedback-request", context=services.feedback_request_context(request=request, url=url), link=url
+        template="feedback-request",
+        context=services.feedback_request_context(request=request, url=url),
+        link=url,
+        **_from_the_coach(request),
     )
 
 

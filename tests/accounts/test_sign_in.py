@@ -1,5 +1,7 @@
 """Sign-in through django-allauth: e-mail login, rate limits, argon2, TOTP, preferences."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
@@ -66,3 +68,26 @@ def test_pages_show_times_in_the_readers_time_zone(cast, client_for):
     lee_local = session.starts_at.astimezone(cast.lee.tz).strftime("%H:%M")
     assert ada_local in client_for("ada").get(f"/sessions/{session.pk}/").content.decode()
     assert lee_local in client_for("lee").get(f"/sessions/{session.pk}/").content.decode()
+
+
+def test_the_sign_in_page_says_accounts_come_by_invitation_and_offers_no_sign_up(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "Accounts are made by invitation" in html and "your coach invites you" in html
+    assert "/accounts/signup/" not in html
+    assert "sign up" not in html.lower() and "Sign Up Closed" not in html
+
+
+def test_the_closed_sign_up_page_explains_the_invitation_and_links_back_to_sign_in(client):
+    html = client.get("/accounts/signup/").content.decode()
+    assert "Sign Up Closed" not in html
+    assert "Your coach invites you" in html and 'href="/accounts/login/"' in html
+
+
+def test_pages_carry_a_meta_description_and_a_favicon_that_is_served(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert '<meta name="description" content="Sign in to your coaching workspace' in html
+    match = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert match, html
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("favicon.svg") and match.group(1).endswith(".svg")

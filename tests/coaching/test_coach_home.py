@@ -11,13 +11,14 @@ from django.utils import timezone
 from engagements.models import Engagement, Session
 from fieldwork.models import Commitment
 from notifications.models import Notification
-from tests.coaching.helpers import at, feedback_round, grow_history, held, reviewed
+from tests.coaching.helpers import PartnershipCheckInFactory, at, feedback_round, grow_history, held, reviewed
 from tests.factories import (
     CommitmentFactory,
     EngagementFactory,
     GoalFactory,
     PracticeLogFactory,
     SessionFactory,
+    StakeholderFactory,
     UserFactory,
 )
 from tests.notifications.factories import NotificationFactory
@@ -200,6 +201,10 @@ def test_the_coach_home_runs_the_same_queries_with_many_engagements_and_years_of
         NotificationFactory(recipient=engagement.leader, engagement_id=engagement.pk, status=Notification.Status.FAILED)
         if engagement.status == Engagement.Status.ACTIVE:
             feedback_round(engagement, {"peer": [[1], [], []]}, closes_in_days=1, close=False)
+        PartnershipCheckInFactory(engagement=engagement, held_sessions=3, score=2)
+        PartnershipCheckInFactory(engagement=engagement, held_sessions=6, score=1)
+        StakeholderFactory(engagement=engagement, status="nominated")
+        StakeholderFactory(engagement=engagement, status="nominated")
     held(cast.lee_engagement, 3)
     client = client_for("ada")
     # Session, user; open engagements with counts and last practice, their goals; sessions waiting
@@ -210,3 +215,34 @@ def test_the_coach_home_runs_the_same_queries_with_many_engagements_and_years_of
     with django_assert_num_queries(expected):
         response = client.get(f"/coach/?status={status}" if status else "/coach/")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("score", "listed"), [(1, True), (2, True), (3, False)])
+def test_a_low_partnership_check_in_needs_attention(cast, client_for, score, listed):
+    PartnershipCheckInFactory(engagement=cast.lee_engagement, held_sessions=3, score=score)
+    attention = _attention(client_for("ada"))
+    assert (f"Partnership check-in scored {score} of 5" in attention) is listed
+    assert "Partnership check-in" not in _attention(client_for("ben"))
+
+
+def test_only_the_latest_check_in_counts(cast, client_for):
+    PartnershipCheckInFactory(engagement=cast.lee_engagement, held_sessions=3, score=2)
+    PartnershipCheckInFactory(engagement=cast.lee_engagement, held_sessions=6, score=4)
+    assert "Partnership check-in" not in _attention(client_for("ada"))
+
+
+def test_nominations_waiting_for_approval_need_attention_and_lead_to_the_roster(cast, client_for):
+    StakeholderFactory(engagement=cast.lee_engagement, status="nominated")
+    StakeholderFactory(engagement=cast.lee_engagement, status="nominated")
+    StakeholderFactory(engagement=cast.lee_engagement, status="approved")
+    attention = _attention(client_for("ada"))
+    assert "2 stakeholder nominations waiting for your approval" in attention
+    assert f'href="/engagements/{cast.lee_engagement.pk}/feedback/"' in attention
+    assert "nomination" not in _attention(client_for("ben"))
+
+
+def test_a_draft_engagement_without_a_session_needs_attention(cast, client_for):
+    cast.liv_engagement.status = Engagement.Status.DRAFT
+    cast.liv_engagement.save()
+    attention = _attention(client_for("ben"))
+    assert "Liv Larsen" in attention and "No next session booked" in attention

@@ -122,3 +122,15 @@ def test_the_leader_home_runs_the_same_queries_with_more_open_engagements(
     client = client_for("lee")
     with django_assert_num_queries(LEADER_HOME_QUERIES):
         assert client.get("/leader/").status_code == 200
+
+
+def test_the_leader_is_told_when_the_coach_has_paused_the_engagement(cast, client_for):
+    client = client_for("lee")
+    assert "has paused this engagement" not in client.get("/leader/").content.decode()
+    Engagement.objects.filter(pk=cast.lee_engagement.pk).update(status=Engagement.Status.PAUSED)
+    for path in ("/leader/", f"/engagements/{cast.lee_engagement.pk}/"):
+        html = client.get(path).content.decode()
+        assert "Ada Achebe has paused this engagement." in html, path
+        assert "reflection prompts and fieldwork reminders stop until it resumes" in html
+    coach_view = client_for("ada").get(f"/engagements/{cast.lee_engagement.pk}/").content.decode()
+    assert "has paused this engagement" not in coach_view

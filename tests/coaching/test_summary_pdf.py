@@ -129,3 +129,51 @@ def test_the_pdf_finds_its_fingerprinted_stylesheet_under_the_production_static_
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")], caplog.text
     # "Page 1 of 2" is written by the stylesheet's @page rule: the text exists only if the CSS was applied.
     assert "Page 1 of" in pdf_text(response.content)
+
+
+def _figures(node, found: list) -> list:
+    """Every Figure element of a PDF structure tree (pikepdf objects), depth first."""
+    import pikepdf
+
+    if isinstance(node, pikepdf.Array):
+        for child in node:
+            _figures(child, found)
+    elif isinstance(node, pikepdf.Dictionary):
+        if node.get("/S") == "/Figure":
+            found.append(node)
+        kids = node.get("/K")
+        if kids is not None:
+            _figures(kids, found)
+    return found
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo (poppler-utils) is missing")
+def test_the_pdf_is_tagged_pdf_ua_with_language_title_and_chart_alt_text(cast, client_for):
+    import io
+
+    import pikepdf
+
+    from tests.coaching.helpers import feedback_round
+    from tests.factories import CommitmentFactory, PracticeLogFactory
+
+    feedback_round(cast.lee_engagement, {"peer": [[1, 0], [1, 1], [2, 2]]}, opened_days_ago=60)
+    PracticeLogFactory(commitment=CommitmentFactory(session=cast.lee_past_session), occurred_at=at(-1))
+    content = _pdf(client_for("sam"), cast.lee_engagement).content
+
+    info = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True).stdout.decode()
+    assert "Tagged:          yes" in info
+    assert "Title:           Progress summary · Lee Lindqvist · Acme Logistics" in info
+
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        root = pdf.Root
+        assert str(root.Lang) == "en"
+        assert bool(root.MarkInfo.Marked) is True
+        assert bool(root.ViewerPreferences.DisplayDocTitle) is True
+        with pdf.open_metadata() as xmp:
+            assert xmp.get("pdfuaid:part") == "1"
+        figures = _figures(root.StructTreeRoot, [])
+        alts = [str(f.get("/Alt", "")) for f in figures]
+    assert alts and all(alt.strip() for alt in alts), alts
+    assert any(alt.startswith("Practice logged per week. Attempts at agreed fieldwork") for alt in alts), alts
+    goal = cast.lee_goals[0]
+    assert any(alt.startswith(f"Stakeholder net score: {goal.title}. Average stakeholder rating") for alt in alts)

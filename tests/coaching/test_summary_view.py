@@ -257,3 +257,46 @@ def test_the_summary_runs_the_same_queries_whatever_the_history(cast, client_for
     with django_assert_num_queries(14):
         response = client.get(_url(cast.lee_engagement))
     assert response.content.decode().count("Three-way topic") == rounds
+
+
+def test_the_practice_chart_starts_with_the_week_the_engagement_began(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.dateformat import format as date_format
+
+    e = cast.lee_engagement
+    e.start_date = timezone.localdate() - timedelta(days=10)
+    e.save(update_fields=["start_date"])
+
+    rows = engagement_summary(viewer=cast.sam, pk=e.pk).fieldwork.weekly_chart.rows
+    first_week = e.start_date - timedelta(days=e.start_date.weekday())
+    this_week = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    assert rows[0][0] == date_format(first_week, "j M")
+    assert len(rows) == (this_week - first_week).days // 7 + 1
+
+
+def test_a_long_running_engagement_shows_every_week_of_the_chart(cast):
+    from coaching.summary import FIELDWORK_WEEKS
+
+    e = cast.lee_engagement
+    e.start_date = e.start_date.replace(year=e.start_date.year - 1)
+    e.save(update_fields=["start_date"])
+    assert len(engagement_summary(viewer=cast.sam, pk=e.pk).fieldwork.weekly_chart.rows) == FIELDWORK_WEEKS
+
+
+@pytest.mark.parametrize(
+    ("dates", "labels"),
+    [
+        (["2026-03-03", "2026-05-20"], ["Mar 2026", "May 2026"]),
+        (["2026-03-03", "2026-03-24"], ["3 Mar", "24 Mar"]),
+        (["2025-12-20", "2026-12-02", "2026-12-30"], ["20 Dec 2025", "2 Dec 2026", "30 Dec 2026"]),
+        (["2026-03-03", "2026-03-03"], ["1. 3 Mar 2026", "2. 3 Mar 2026"]),
+    ],
+)
+def test_trend_axis_labels_tell_every_round_apart(dates, labels):
+    from datetime import date
+
+    from coaching.summary import distinct_date_labels
+
+    assert distinct_date_labels([date.fromisoformat(d) for d in dates]) == labels

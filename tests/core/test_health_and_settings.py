@@ -81,3 +81,42 @@ def test_migration_files_can_be_checked_without_a_production_secret():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _site_url_with(env: dict) -> str:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SITE_URL", "PORT"}
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='coaching.settings'; django.setup();"
+            "from django.conf import settings; print(settings.SITE_URL)",
+        ],
+        env={**clean, "DEBUG": "1", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_site_url_follows_the_port_the_site_runs_on_when_unset():
+    assert _site_url_with({"PORT": "8001"}) == "http://127.0.0.1:8001"
+    assert _site_url_with({}) == "http://127.0.0.1:8000"
+
+
+def test_an_explicit_site_url_wins_over_the_port():
+    assert _site_url_with({"PORT": "8001", "SITE_URL": "https://coaching.example.com/"}) == (
+        "https://coaching.example.com"
+    )
+
+
+def test_a_malformed_port_stops_start_up_with_a_clear_message():
+    result = _settings_with({"DEBUG": "1", "PORT": "eighty"})
+    assert result.returncode != 0 and "PORT must be a whole number" in result.stderr

@@ -232,3 +232,19 @@ def test_the_coach_home_lists_open_engagements_and_filters_by_status(cast, clien
     assert "Finished Org" not in client.get("/coach/").content.decode()
     assert "Finished Org" in client.get("/coach/?status=completed").content.decode()
     assert "Acme Logistics" in client.get("/coach/").content.decode()
+
+
+def test_the_engagement_page_keeps_every_form_out_of_inline_elements(cast, client_for):
+    """A <form> inside a <span> is invalid HTML (the Nu checker refuses it)."""
+    import re
+
+    for person in ("ada", "lee"):
+        html = client_for(person).get(f"/engagements/{cast.lee_engagement.pk}/").content.decode()
+        stack: list[str] = []
+        for closing, tag in re.findall(r"<(/?)(span|form|div|li|ul|dd|dl|section)\b", html):
+            if closing:
+                assert stack and stack[-1] == tag, (person, tag, stack[-5:])
+                stack.pop()
+            else:
+                assert not (tag == "form" and "span" in stack), (person, stack[-5:])
+                stack.append(tag)

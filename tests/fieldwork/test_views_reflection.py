@@ -130,3 +130,23 @@ def test_history_is_not_found_for_outsiders(cast, client_for, person):
     WeeklyReflectionFactory(engagement=cast.lee_engagement, wins="Private win")
 
     assert client_for(person).get(f"/engagements/{cast.lee_engagement.pk}/reflections/").status_code == 404
+
+
+def test_the_saved_message_names_the_session_day_without_a_leading_zero(cast, client_for):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    year, month = (now.year, now.month + 1) if now.month < 12 else (now.year + 1, 1)
+    starts_at = datetime(year, month, 3, 15, 0, tzinfo=UTC)
+    cast.lee_next_session.starts_at = starts_at
+    cast.lee_next_session.save(update_fields=["starts_at"])
+
+    response = client_for("lee").post("/reflection/", _form(cast), follow=True)
+
+    day = starts_at.astimezone(cast.lee.tz)
+    expected = f"1 topic added to the agenda of your session on {day:%A} 3 {day:%B}."
+    html = response.content.decode()
+    assert expected in html, html
+    assert f" 03 {day:%B}" not in html

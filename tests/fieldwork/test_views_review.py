@@ -106,3 +106,18 @@ def test_outsiders_cannot_review(cast, client_for, lee_commitment, person):
     assert _review(client_for(person), cast, lee_commitment, "done").status_code == 404
     lee_commitment.refresh_from_db()
     assert lee_commitment.outcome == "open"
+
+
+@pytest.mark.parametrize(
+    ("reason", "notice"),
+    [
+        ("", "Counted as forgotten: no reason was given."),
+        ("forgot", "Counted as forgotten: “forgot” does not say what got in the way."),
+        ("  too busy  ", "Counted as forgotten: “too busy” does not say what got in the way."),
+    ],
+)
+def test_the_forgotten_notice_quotes_the_reason_that_was_typed(cast, client_for, lee_commitment, reason, notice):
+    html = _review(client_for("ada"), cast, lee_commitment, "not_done", reason, **HTMX).content.decode()
+    assert notice.replace("“", "&ldquo;").replace("”", "&rdquo;") in html or notice in html
+    if reason:
+        assert "no reason was given" not in html

@@ -32,6 +32,7 @@ def free_port() -> int:
 class Received:
     rcpt: str
     message: Message
+    mail_from: str = ""  # the envelope sender (SMTP MAIL FROM), where bounces go
 
     @property
     def notification_id(self) -> str:
@@ -68,7 +69,7 @@ class _Handler:
             return "451 4.3.0 Stalled"
         message = message_from_bytes(envelope.original_content or envelope.content)
         with self.lock:
-            self.received.extend(Received(r, message) for r in rcpts)
+            self.received.extend(Received(r, message, envelope.mail_from or "") for r in rcpts)
         return "250 Message accepted for delivery"
 
 

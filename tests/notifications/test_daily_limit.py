@@ -118,3 +118,22 @@ def test_the_database_refuses_two_non_urgent_slots_for_one_person_and_day(lee):
     with pytest.raises(IntegrityError), transaction.atomic():
         NotificationFactory(recipient=lee, cap_day=NOW.date())
     NotificationFactory(recipient=lee, cap_day=NOW.date() + timedelta(days=1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("alert_kind", ["no_show_follow_up", "no_next_session"])
+def test_a_coachs_alerts_go_out_as_they_happen_whatever_else_went_out_that_day(
+    only_sources, test_templates, lee, alert_kind
+):
+    """One client's alert must not wait a day because another client's used the coach's e-mail."""
+    only_sources("agenda_prompt")
+    only_sources(alert_kind)
+    daily = NotificationFactory(recipient=lee, kind="agenda_prompt", due_at=NOW)
+    first = NotificationFactory(recipient=lee, kind=alert_kind, due_at=NOW, engagement_id=1)
+    second = NotificationFactory(recipient=lee, kind=alert_kind, due_at=NOW, engagement_id=2)
+    assert [deliver(daily), deliver(first), deliver(second)] == [Status.SENT] * 3
+    first.refresh_from_db()
+    assert first.cap_day is None  # the alert took no slot
+    later_nudge = NotificationFactory(recipient=lee, kind="agenda_prompt", due_at=NOW)
+    assert deliver(later_nudge) == Status.DEFERRED  # the leader-facing limit still holds
+    assert len(mail.outbox) == 3

@@ -121,3 +121,20 @@ def test_the_engagement_page_links_the_coach_to_the_outbox_with_counts(cast, cli
     assert "1 sent" in coach_page and "1 failed" in coach_page
     leader_page = client_for("lee").get(f"/engagements/{e.pk}/").content.decode()
     assert url(e) not in leader_page
+
+
+@pytest.mark.django_db
+def test_times_carry_a_machine_readable_datetime_without_microseconds(cast, client_for):
+    due = datetime(2026, 3, 10, 9, 0, 7, 123456, tzinfo=UTC)
+    NotificationFactory(
+        recipient=cast.lee,
+        engagement_id=cast.lee_engagement.pk,
+        due_at=due,
+        status=Status.SENT,
+        sent_at=due + timedelta(seconds=5),
+        attempts=1,
+    )
+    html = client_for("ada").get(url(cast.lee_engagement)).content.decode()
+    assert '<time datetime="2026-03-10T09:00:07Z">' in html
+    assert '<time datetime="2026-03-10T09:00:12Z">' in html
+    assert "123456" not in html

@@ -112,3 +112,35 @@ def test_someone_cannot_opt_out_of_a_kind_not_offered_to_them(cast, client_for):
 @pytest.mark.django_db
 def test_the_account_preferences_page_links_here(cast, client_for):
     assert f'href="{URL}"' in client_for("liv").get("/account/preferences/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_coach_chooses_alerts_in_one_morning_e_mail_and_back(cast, client_for):
+    client = client_for("ada")
+    page = client.get(URL).content.decode()
+    assert "Alerts about my clients" in page
+    assert 'id="coach-alerts-immediate" value="immediate" checked' in page
+    response = client.post(URL, {"wanted": ["no_show_follow_up", "no_next_session"], "coach_alerts": "digest"})
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get(user=cast.ada).coach_alerts == "digest"
+    assert 'id="coach-alerts-digest" value="digest" checked' in client.get(URL).content.decode()
+    client.post(URL, {"wanted": ["no_show_follow_up"], "coach_alerts": "immediate"})
+    assert NotificationPreference.objects.get(user=cast.ada).coach_alerts == "immediate"
+
+
+@pytest.mark.django_db
+def test_an_unknown_alert_choice_is_refused_and_the_rest_is_kept(cast, client_for):
+    response = client_for("ada").post(URL, {"wanted": ["no_show_follow_up"], "coach_alerts": "hourly"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Choose how alerts reach you." in html
+    assert 'value="no_show_follow_up" id="kind-no_show_follow_up"' in html
+    assert not NotificationPreference.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("person", ["lee", "sam"])
+def test_people_who_get_no_coach_alerts_are_not_offered_the_choice(cast, client_for, person):
+    client = client_for(person)
+    assert "Alerts about my clients" not in client.get(URL).content.decode()
+    client.post(URL, {"reflection_weekday": "4", "reflection_time": "16:00", "coach_alerts": "digest"})
+    assert not NotificationPreference.objects.filter(coach_alerts="digest").exists()
