@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("v1/sessions/<int:pk>/agenda/", views.AgendaList.as_view(), name="agenda"),
     path("v1/commitments/<int:pk>/practice-logs/", views.PracticeLogCreate.as_view(), name="practice_log_create"),
     path("v1/rounds/<int:pk>/results/", views.RoundResults.as_view(), name="round_results"),
+    # Anything else under /api/ (an id that is not a number, a path that does not exist) is a JSON 404.
+    re_path(r"^", views.not_found),
 ]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import generics, permissions, status
@@ -67,6 +68,12 @@ def _session(request: Request, pk: int, *, coach_only: bool = False) -> Session:
         return qs.select_related("engagement").get(pk=pk)
     except Session.DoesNotExist:
         raise Http404 from None
+
+
+@csrf_exempt  # no cookie is ever read here, so there is nothing to forge
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any path under /api/ that names no endpoint: a 404 in JSON, like every other API error."""
+    return JsonResponse({"detail": _("There is no such API endpoint. /api/docs/ lists them all.")}, status=404)
 
 
 # --- Schema and documentation -----------------------------------------------------------------------

@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "SessionKindEnum": "engagements.models.Session.Kind",
         "PracticeLogKindEnum": "fieldwork.models.PracticeLog.Kind",
