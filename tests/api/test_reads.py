@@ -170,10 +170,24 @@ LISTS = {
 }
 
 
-def _counts(client, cast) -> dict[str, int]:
+# One object each: the same at both sizes too.
+DETAILS = {
+    "/api/v1/engagements/{e}/": 2,  # token; engagement with counts
+    "/api/v1/sessions/{s}/": 2,  # token; session with its engagement
+    # token; engagement; then the summary's own: engagement, sponsors, goals, sessions, shared
+    # three-way agenda, fieldwork counts, logs per week, closed rounds, goals, scores (twice: the
+    # summary's charts, then the trend points)
+    "/api/v1/engagements/{e}/summary/": 16,
+    "/api/v1/rounds/{r}/results/": 7,  # token; round with engagement; counts; goals; asked; scores; answers
+}
+
+
+def _counts(client, cast, templates: dict[str, int], feedback_round=None) -> dict[str, int]:
     counts = {}
-    for template in LISTS:
-        path = template.format(e=cast.lee_engagement.pk, s=cast.lee_next_session.pk)
+    for template in templates:
+        path = template.format(
+            e=cast.lee_engagement.pk, s=cast.lee_next_session.pk, r=getattr(feedback_round, "pk", None)
+        )
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         assert response.status_code == 200, path
@@ -186,8 +200,22 @@ def test_each_list_keeps_a_fixed_number_of_queries_however_many_rows(cast):
     client.get("/api/v1/engagements/")  # the token's last-used time is written once here
     _more_data(cast, 1)  # one row of each kind (an empty list skips its prefetch)
 
-    small = _counts(client, cast)
+    small = _counts(client, cast, LISTS)
     _more_data(cast, 12, first_week=2)
-    large = _counts(client, cast)
+    large = _counts(client, cast, LISTS)
 
     assert small == large == LISTS
+
+
+def test_each_single_object_keeps_a_fixed_number_of_queries_however_much_history(cast):
+    client = ApiClient(token_for(cast.ada))
+    client.get("/api/v1/engagements/")
+    small_round = _closed_round(cast, direct_reports=3, peers=0)
+    _more_data(cast, 1)
+
+    small = _counts(client, cast, DETAILS, small_round)
+    large_round = _closed_round(cast, direct_reports=9, peers=4)
+    _more_data(cast, 12, first_week=2)
+    large = _counts(client, cast, DETAILS, large_round)
+
+    assert small == large == DETAILS
