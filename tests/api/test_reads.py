@@ -175,9 +175,9 @@ DETAILS = {
     "/api/v1/engagements/{e}/": 2,  # token; engagement with counts
     "/api/v1/sessions/{s}/": 2,  # token; session with its engagement
     # token; engagement; then the summary's own: engagement, sponsors, goals, sessions, shared
-    # three-way agenda, fieldwork counts, logs per week, closed rounds, goals, scores (twice: the
+    # three-way agenda, fieldwork counts, logs per week; closed rounds, goals, scores twice (the
     # summary's charts, then the trend points)
-    "/api/v1/engagements/{e}/summary/": 16,
+    "/api/v1/engagements/{e}/summary/": 15,
     "/api/v1/rounds/{r}/results/": 7,  # token; round with engagement; counts; goals; asked; scores; answers
 }
 
