@@ -1,3 +1,4 @@
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 
@@ -7,3 +8,10 @@ class ByIdCursor(CursorPagination):
 
     ordering = "pk"
     page_size = 50
+
+    def decode_cursor(self, request):
+        """The cursor, refused as a 404 unless its position is a whole number (it is client input)."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None and not cursor.position.lstrip("-").isdigit():
+            raise NotFound(self.invalid_cursor_message)
+        return cursor

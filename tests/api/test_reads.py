@@ -3,6 +3,7 @@ the pages holds, lists page with a cursor, and each list keeps a fixed number of
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -132,6 +133,8 @@ def test_lists_page_with_a_cursor(cast):
     assert ids == sorted(ids) and len(set(ids)) == 57
     forged = client.get(f"/api/v1/engagements/{cast.lee_engagement.pk}/sessions/?cursor=forged")
     assert forged.status_code == 404 and forged.json()["detail"]
+    crafted = base64.b64encode(b"p=not-a-number").decode()  # a well-formed cursor whose position is no id
+    assert client.get(f"/api/v1/engagements/{cast.lee_engagement.pk}/sessions/?cursor={crafted}").status_code == 404
 
 
 # --- Fixed query counts ---------------------------------------------------------------------------------
