@@ -63,7 +63,7 @@ def _api_url_names() -> set[str]:
     names = set()
     for entry in get_resolver().url_patterns:
         if getattr(entry, "namespace", None) == "api":
-            names |= {f"api:{p.name}" for p in entry.url_patterns if isinstance(p, URLPattern)}
+            names |= {f"api:{p.name}" for p in entry.url_patterns if isinstance(p, URLPattern) and p.name}
     return names
 
 
