@@ -32,6 +32,7 @@ from tests.conftest import build_cast
 from tests.privacy.secrets import seed_private_content
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
+MIN_SUCCESSES = {"coach": 10, "leader": 10, "sponsor": 4}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -117,5 +118,5 @@ def test_every_operation_answers_without_a_server_error_and_as_the_schema_says(f
 
         call()
     assert not failures, "\n\n".join(failures[:10])
-    # The run reached real rows, not only 404s: at least one answer per operation on average was a success.
-    assert calls["2xx"] >= len(operations) // 2, calls
+    # The run reached real rows, not only 404s: a sponsor may use four operations, the others most.
+    assert calls["2xx"] >= MIN_SUCCESSES[role], calls
