@@ -7,6 +7,7 @@ without `REDIS_URL` Celery uses its filesystem transport under `var/` and the ca
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from zoneinfo import available_timezones
@@ -90,12 +91,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "notifications",
     "engagements",
     "fieldwork",
     "stakeholders",
     "coaching",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +319,49 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Coaching engagements"
 INVITATION_DAYS = _int("INVITATION_DAYS", 14, minimum=1)
+
+# --- REST API (api/) -------------------------------------------------------------------------------
+# Personal access tokens only (never the session cookie); JSON in and out; cursor pagination; errors
+# as JSON with a message. API_RATE_LIMIT counts requests per token in the cache.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/hour")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must look like 600/hour (per second, minute, hour or day); got {API_RATE_LIMIT!r}."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.PersonalTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ByIdCursor",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Coaching engagements API",
+    "DESCRIPTION": (
+        "Engagements, goals, sessions, agenda items, fieldwork, reflections, stakeholder rosters, "
+        "feedback rounds with anonymous aggregates, and the sponsor summary: each readable by exactly "
+        "the people who may read it on the site. Authenticate with a personal access token "
+        "(Authorization: Bearer ...), made on the preferences page."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "SessionKindEnum": "engagements.models.Session.Kind",
+        "PracticeLogKindEnum": "fieldwork.models.PracticeLog.Kind",
+        "RoundKindEnum": "stakeholders.models.FeedbackRound.Kind",
+        "SessionStatusEnum": "engagements.models.Session.Status",
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -21,6 +21,8 @@ urlpatterns = [
     path("engagements/<int:pk>/outbox/", outbox.engagement_outbox, name="engagement_outbox"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("account/", include("api.urls_tokens")),
+    path("api/", include("api.urls")),
     path("", include("engagements.urls")),
     path("", include("fieldwork.urls")),
     path("", include("stakeholders.urls")),

@@ -25,7 +25,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import User
 from tests import privacy
 from tests.conftest import build_cast
-from tests.privacy.base import ALLOWED, FORBIDDEN, GONE, HIDDEN, LOGIN, PEOPLE, REDIRECTED, UrlCase
+from tests.privacy.base import (
+    ALLOWED,
+    FORBIDDEN,
+    GONE,
+    HIDDEN,
+    LOGIN,
+    PEOPLE,
+    REDIRECTED,
+    TOKEN_REQUIRED,
+    UrlCase,
+)
 from tests.privacy.secrets import NEVER_TOGETHER, SECRETS, TEXTS, seed_private_content, unreadable_by
 
 # Every test of this module uses `privacy_cast`, built once per module: the function-scoped `cast`
@@ -143,6 +153,8 @@ def _check(case: UrlCase, person: str, response, texts: dict[str, str]) -> None:
         assert status == 302 and "/accounts/login/" not in response["Location"], (
             f"{where}: expected a redirect to another page, got {status}"
         )
+    elif expected == TOKEN_REQUIRED:
+        assert status == 401, f"{where}: expected 401 (token required), got {status}"
     else:  # pragma: no cover - a typo in a case file
         raise AssertionError(f"unknown outcome {expected!r}")
     shown = _private_texts_shown(person, texts, response)

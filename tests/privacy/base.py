@@ -32,6 +32,7 @@ LOGIN = "login"  # redirect to the sign-in page
 FORBIDDEN = "forbidden"  # 403: the person is signed in but has no such role (not object-bound)
 GONE = "gone"  # 404 or 410: a private link that is unknown, used or expired
 REDIRECTED = "redirected"  # 302 to a page other than sign-in (a home page sending a role to its own page)
+TOKEN_REQUIRED = "token_required"  # 401: the REST API answers personal access tokens only, never a session
 
 
 @dataclass
