@@ -30,6 +30,15 @@ def _leader_with_codesign(prefix: str, name: str):
     leader = User.objects.create_user(
         email=f"{prefix}-{slug}@example.com", password="integration-pass-1", full_name=name, time_zone="Europe/Berlin"
     )
+    # Only the fieldwork nudge is under test: a weekly reflection prompt due today would take the
+    # leader's one e-mail of the day first.
+    from notifications.models import Kind
+    from notifications.services import opt_out_add, recipient_key_for
+
+    opt_out_add(
+        recipient_key=recipient_key_for(recipient_id=leader.pk, recipient_email=leader.email),
+        kind=Kind.REFLECTION_PROMPT,
+    )
     now = timezone.now()
     engagement = services.engagement_create(
         coach=coach,
