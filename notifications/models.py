@@ -34,6 +34,8 @@ class Kind(models.TextChoices):
     NO_SHOW_FOLLOW_UP = "no_show_follow_up", "No-show follow-up"
     NO_NEXT_SESSION = "no_next_session", "No next session booked"
     INVITATION = "invitation", "Invitation"
+    BOOKING_NUDGE = "booking_nudge", "Book your next session"
+    ASSISTANT_LINK = "assistant_link", "Scheduling assistant link"
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -47,12 +49,14 @@ KIND_PLURALS = {
     Kind.NO_SHOW_FOLLOW_UP: "no-show follow-ups",
     Kind.NO_NEXT_SESSION: "“no next session booked” nudges",
     Kind.INVITATION: "invitations",
+    Kind.BOOKING_NUDGE: "reminders to book your next session",
+    Kind.ASSISTANT_LINK: "scheduling assistant links",
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation
 #: is what someone is waiting for before they can start, and a feedback request goes out when the
 #: coach opens a round or sends it again, not the next morning.
-URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST})
+URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST, Kind.ASSISTANT_LINK})
 
 
 def user_recipient_key(user_id: int) -> str:
