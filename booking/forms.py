@@ -75,7 +75,7 @@ class ExceptionForm(forms.ModelForm):
 
 
 class CalendarForm(forms.Form):
-    url = forms.URLField(label=gettext_lazy("Calendar address (CalDAV)"), max_length=500)
+    url = forms.URLField(label=gettext_lazy("Calendar address (CalDAV)"), max_length=500, assume_scheme="https")
     username = forms.CharField(label=gettext_lazy("User name"), max_length=200)
     password = forms.CharField(
         label=gettext_lazy("Password or app password"),

@@ -102,8 +102,9 @@ def weekly_hours_add(*, availability: Availability, weekday: int, starts, ends) 
     return hours
 
 
-def weekly_hours_remove(*, availability: Availability, pk: int) -> None:
-    availability.weekly_hours.filter(pk=pk).delete()
+def weekly_hours_remove(*, availability: Availability, pk: int) -> bool:
+    """Removes one span of the coach's own hours; False when they have no such span."""
+    return availability.weekly_hours.filter(pk=pk).delete()[0] > 0
 
 
 def exception_add(*, availability: Availability, day, kind: str, starts=None, ends=None) -> AvailabilityException:
@@ -116,8 +117,8 @@ def exception_add(*, availability: Availability, day, kind: str, starts=None, en
     return exception
 
 
-def exception_remove(*, availability: Availability, pk: int) -> None:
-    availability.exceptions.filter(pk=pk).delete()
+def exception_remove(*, availability: Availability, pk: int) -> bool:
+    return availability.exceptions.filter(pk=pk).delete()[0] > 0
 
 
 # --- Bookings --------------------------------------------------------------------------------------
@@ -466,8 +467,9 @@ def assistant_add(*, engagement: Engagement, name: str, email: str) -> Schedulin
     return assistant
 
 
-def assistant_revoke(*, engagement: Engagement, pk: int) -> None:
-    engagement.assistants.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def assistant_revoke(*, engagement: Engagement, pk: int) -> bool:
+    """Stops an assistant's link; False when the engagement has no such active assistant."""
+    return engagement.assistants.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now()) > 0
 
 
 def assistant_for_token(token: str) -> SchedulingAssistant | None:

@@ -283,7 +283,8 @@ def assistant_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assistant_remove(request: HttpRequest, pk: int, assistant_pk: int) -> HttpResponse:
     engagement = _leader_engagement(request, pk)
-    services.assistant_revoke(engagement=engagement, pk=assistant_pk)
+    if not services.assistant_revoke(engagement=engagement, pk=assistant_pk):
+        raise Http404("No such assistant")
     messages.success(request, _("The assistant's link no longer works."))
     return redirect(reverse("engagements:detail", args=[pk]) + "#booking-h")
 
@@ -352,7 +353,8 @@ def hours_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def hours_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    services.weekly_hours_remove(availability=_coach(request), pk=pk)
+    if not services.weekly_hours_remove(availability=_coach(request), pk=pk):
+        raise Http404("No such hours")
     return redirect("booking:availability")
 
 
@@ -375,7 +377,8 @@ def exception_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def exception_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    services.exception_remove(availability=_coach(request), pk=pk)
+    if not services.exception_remove(availability=_coach(request), pk=pk):
+        raise Http404("No such exception")
     return redirect("booking:availability")
 
 
