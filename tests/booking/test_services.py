@@ -14,7 +14,6 @@ from django.db import IntegrityError, connection, connections, transaction
 from booking import services
 from booking.models import Booking
 from engagements.models import Session
-from tests.booking.conftest import open_mornings
 from tests.factories import CoachFactory, EngagementFactory, SessionFactory, UserFactory
 
 NOW = datetime(2027, 3, 8, 9, tzinfo=UTC)  # Monday 09:00 in London
