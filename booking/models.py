@@ -85,7 +85,9 @@ class Availability(models.Model):
         _("buffer between sessions (minutes)"), default=15, help_text=_("Kept free before and after every session.")
     )
     min_notice_hours = models.PositiveSmallIntegerField(
-        _("minimum notice (hours)"), default=24, help_text=_("No booking, move or cancellation closer to the start.")
+        _("minimum notice (hours)"),
+        default=24,
+        help_text=_("No booking or move closer to the start; cancelling stays possible."),
     )
     horizon_days = models.PositiveSmallIntegerField(
         _("book up to (days ahead)"), default=28, help_text=_("How far ahead a leader may book.")
