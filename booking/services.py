@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
 from accounts.models import User
@@ -47,7 +48,7 @@ BOOKABLE_STATUSES = (Engagement.Status.ACTIVE,)
 class SlotTaken(Exception):  # noqa: N818 - a decision the person reads, not a programming error
     """The chosen time was booked by someone else a moment ago, or is no longer free."""
 
-    message = _("Sorry, that time was just taken. Please pick another one.")
+    message = gettext_lazy("Sorry, that time was just taken. Please pick another one.")
 
 
 class LateCancellation(Exception):  # noqa: N818

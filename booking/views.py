@@ -7,10 +7,13 @@ gets a 404); an assistant reaches only their own engagement through the hash of 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
+from accounts.http import client_ip
 from engagements.access import get_engagement_for
 from engagements.models import Engagement, Session
 
@@ -29,6 +33,10 @@ from .forms import AssistantForm, AvailabilityForm, CalendarForm, ExceptionForm,
 from .models import CalendarConnection, SchedulingAssistant
 
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# An assistant's valid link on its own (a busy morning of moving sessions stays far below it), and
+# unknown links per address: someone guessing.
+LINK_REQUESTS_PER_MINUTE = 60
+LINK_GUESSES_PER_MINUTE = 20
 
 
 # --- Who is booking ------------------------------------------------------------------------------
@@ -61,12 +69,46 @@ def _team_actor(request: HttpRequest, pk: int) -> Actor:
     return Actor(engagement=engagement, tz=request.user.tz, user=request.user)
 
 
-def _assistant_actor(token: str) -> Actor:
-    assistant = services.assistant_for_token(token)
-    if assistant is None:
-        raise Http404(_("This link is no longer valid."))
-    engagement = assistant.engagement
-    return Actor(engagement=engagement, tz=engagement.leader.tz, assistant=assistant, token=token)
+def _count(key: str) -> int:
+    """Adds one to this minute's counter `key` and returns it; the cache fails open (coaching/cache.py)."""
+    key = f"{key}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        return 1
+
+
+def assistant_link(view):
+    """Pages behind an assistant's private link: the link's assistant (one query) becomes the actor;
+    an unknown, removed or finished link gets a page that says what to do (404); both limits apply;
+    nothing is cached and no address is passed on to another site."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
+        assistant = services.assistant_for_token(token)
+        if assistant is None:
+            limited = _count(f"booking:link-guesses:{client_ip(request)}") > LINK_GUESSES_PER_MINUTE
+        else:
+            limited = _count(f"booking:link-rate:{assistant.pk}") > LINK_REQUESTS_PER_MINUTE
+        if limited:
+            response = render(request, "booking/assistant_unavailable.html", {"limited": True}, status=429)
+            response["Retry-After"] = "60"
+        elif assistant is None:
+            response = render(request, "booking/assistant_unavailable.html", {"limited": False}, status=404)
+        else:
+            engagement = assistant.engagement
+            actor = Actor(engagement=engagement, tz=engagement.leader.tz, assistant=assistant, token=token)
+            try:
+                response = view(request, actor, *args, **kwargs)
+            except Http404:  # a session of another engagement behind this link
+                response = render(request, "404.html", status=404)
+        for name, value in PRIVATE_HEADERS.items():
+            response[name] = value
+        return response
+
+    return wrapper
 
 
 def _session_of(actor: Actor, session_pk: int) -> Session:
@@ -79,13 +121,6 @@ def _session_of(actor: Actor, session_pk: int) -> Session:
 
 def _when(local) -> dict:
     return {"day": date_format(local, "l j F"), "time": date_format(local, "H:i")}
-
-
-def _private(response: HttpResponse, actor: Actor) -> HttpResponse:
-    if actor.assistant is not None:
-        for name, value in PRIVATE_HEADERS.items():
-            response[name] = value
-    return response
 
 
 # --- Booking, moving, cancelling (shared by both kinds of actor) --------------------------------
@@ -127,7 +162,7 @@ def _book(request: HttpRequest, actor: Actor) -> HttpResponse:
                 )
                 return redirect(actor.home)
     context = {"actor": actor, "view": view, "days": view.days(actor.tz), "form": form, "tz": actor.tz}
-    return _private(render(request, "booking/book.html", context, status=status), actor)
+    return render(request, "booking/book.html", context, status=status)
 
 
 def _move(request: HttpRequest, actor: Actor, session_pk: int) -> HttpResponse:
@@ -170,7 +205,7 @@ def _move(request: HttpRequest, actor: Actor, session_pk: int) -> HttpResponse:
         "allowed": allowed,
         "moving": True,
     }
-    return _private(render(request, "booking/book.html", context, status=status), actor)
+    return render(request, "booking/book.html", context, status=status)
 
 
 def _cancel(request: HttpRequest, actor: Actor, session_pk: int) -> HttpResponse:
@@ -205,7 +240,7 @@ def _cancel(request: HttpRequest, actor: Actor, session_pk: int) -> HttpResponse
         "error": error,
         "tz": actor.tz,
     }
-    return _private(render(request, "booking/cancel.html", context, status=status), actor)
+    return render(request, "booking/cancel.html", context, status=status)
 
 
 @login_required
@@ -231,24 +266,27 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _cancel(request, _team_session_actor(request, pk), pk)
 
 
-def assistant(request: HttpRequest, token: str) -> HttpResponse:
-    actor = _assistant_actor(token)
+@assistant_link
+def assistant(request: HttpRequest, actor: Actor) -> HttpResponse:
     upcoming = selectors.upcoming_sessions(engagement=actor.engagement)
     view = selectors.booking_view(engagement=actor.engagement)
     context = {"actor": actor, "upcoming": upcoming, "view": view, "tz": actor.tz}
-    return _private(render(request, "booking/assistant.html", context), actor)
+    return render(request, "booking/assistant.html", context)
 
 
-def assistant_book(request: HttpRequest, token: str) -> HttpResponse:
-    return _book(request, _assistant_actor(token))
+@assistant_link
+def assistant_book(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return _book(request, actor)
 
 
-def assistant_move(request: HttpRequest, token: str, pk: int) -> HttpResponse:
-    return _move(request, _assistant_actor(token), pk)
+@assistant_link
+def assistant_move(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    return _move(request, actor, pk)
 
 
-def assistant_cancel(request: HttpRequest, token: str, pk: int) -> HttpResponse:
-    return _cancel(request, _assistant_actor(token), pk)
+@assistant_link
+def assistant_cancel(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    return _cancel(request, actor, pk)
 
 
 # --- The leader's assistants ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ user and an empty storage folder of its own."""
 from __future__ import annotations
 
 import base64
+import os
 import socket
 import subprocess
 import sys
@@ -15,10 +16,20 @@ from pathlib import Path
 USER, PASSWORD = "cora", "calendar-app-password"
 
 
+#: Ports the test server may take (RADICALE_TEST_PORTS, "first-last"); the first free one is used.
+PORTS = os.environ.get("RADICALE_TEST_PORTS", "8120-8129")
+
+
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    first, last = (int(n) for n in PORTS.split("-"))
+    for port in range(first, last + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"No free port in {PORTS} for the test CalDAV server (set RADICALE_TEST_PORTS).")
 
 
 @dataclass

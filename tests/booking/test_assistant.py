@@ -105,3 +105,21 @@ def test_a_finished_engagement_closes_the_assistants_link(named, engagement):
     engagement.save()
 
     assert Client().get(link).status_code == 404
+
+
+def test_an_unknown_link_says_what_to_do_and_guessing_is_limited(db):
+    client = Client()
+    response = client.get("/book/a/not-a-real-link/")
+    assert response.status_code == 404 and "Ask them to name you again" in response.content.decode()
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
+
+    codes = [client.get(f"/book/a/guess-{n}/").status_code for n in range(25)]
+    assert codes.count(404) == 19 and codes[-1] == 429  # 20 guesses a minute per address, the first above
+
+
+def test_the_assistants_link_is_redacted_from_logs():
+    from accounts.logs import redact
+
+    assert redact('"GET /book/a/AbC-123_xyz/sessions/4/move/ HTTP/1.1"') == (
+        '"GET /book/a/[redacted]/sessions/4/move/ HTTP/1.1"'
+    )
