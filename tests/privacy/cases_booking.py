@@ -10,7 +10,7 @@ from datetime import time
 from booking import services
 from booking.models import Availability, AvailabilityException, SchedulingAssistant, WeeklyHours
 
-from .base import ALLOWED, FORBIDDEN, GONE, PEOPLE, UrlCase, team_only
+from .base import ALLOWED, FORBIDDEN, GONE, HIDDEN, PEOPLE, UrlCase, team_only
 
 FORGED = "/book/a/forged-or-mistyped-token"
 
@@ -57,7 +57,7 @@ def cases(cast) -> list[UrlCase]:
             "booking:hours_remove",
             f"/availability/hours/{hours.pk}/remove/",
             method="POST",
-            expect={"coach": ALLOWED, "other_coach": "hidden", **not_coaches},
+            expect={"coach": ALLOWED, "other_coach": HIDDEN, **not_coaches},
         ),
         UrlCase(
             "booking:exception_add",
@@ -70,7 +70,7 @@ def cases(cast) -> list[UrlCase]:
             "booking:exception_remove",
             f"/availability/exceptions/{day_off.pk}/remove/",
             method="POST",
-            expect={"coach": ALLOWED, "other_coach": "hidden", **not_coaches},
+            expect={"coach": ALLOWED, "other_coach": HIDDEN, **not_coaches},
         ),
         UrlCase(
             "booking:calendar_connect",
