@@ -128,3 +128,30 @@ def test_coach_sets_availability_on_a_desktop(cast, page, live_server):
     assert page.input_value("#id_session_lengths") == "45, sixty"  # what was typed is kept
     _check(page)
     save_screenshot(page, "booking-availability-desktop")
+
+
+def test_the_assistant_books_through_their_link_on_a_phone_and_sees_times_only(cast, phone_page, live_server):
+    from booking import services
+
+    page = phone_page
+    _open_all_week(cast.ada)
+    assistant = services.assistant_add(
+        engagement=cast.lee_engagement, name="Avery Assistant", email="avery@example.com"
+    )
+    link = f"{live_server.url}/book/a/{services.assistant_link_token(assistant=assistant)}/"
+
+    page.goto(link)
+    body = page.locator("body").inner_text()
+    assert "Sessions of Lee Lindqvist with Ada Achebe" in body
+    assert cast.secrets["agenda_item"] not in body and "Acme Logistics" not in body
+    _check(page)
+    save_screenshot(page, "booking-assistant-phone")
+
+    page.click("a:has-text('Book a session')")
+    _check(page)
+    slot = page.locator("button.slot").first
+    chosen = slot.get_attribute("value")
+    with page.expect_navigation():
+        slot.click()
+    assert "Booked:" in page.locator("body").inner_text()
+    assert Booking.objects.get(session__starts_at=chosen, assistant=assistant).session.engagement == cast.lee_engagement
