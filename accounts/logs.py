@@ -16,10 +16,11 @@ REDACTED = "[redacted]"
 
 # Paths that carry a secret, as (prefix, what follows the secret). Keep in step with the URLconfs:
 # stakeholders `f/<token>/`, accounts `account/invitation/<token>/`, notifications
-# `notifications/unsubscribe/<token>/`, engagements `calendar/feed/<token>.ics`, and allauth's e-mail
-# confirmation and password reset keys.
+# `notifications/unsubscribe/<token>/`, engagements `calendar/feed/<token>.ics`, booking `book/a/<token>/`,
+# and allauth's e-mail confirmation and password reset keys.
 _SECRET_PATHS = (
     "/f/",
+    "/book/a/",
     "/account/invitation/",
     "/notifications/unsubscribe/",
     "/calendar/feed/",

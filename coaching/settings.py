@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "engagements",
     "fieldwork",
     "stakeholders",
+    "booking",
     "coaching",
     "api",
 ]
@@ -269,6 +270,7 @@ CELERY_TASK_ROUTES = {
     "notifications.send": {"queue": _MAIL_QUEUE},
     "notifications.send_batch": {"queue": _MAIL_QUEUE},
     "stakeholders.tasks.send_feedback_request": {"queue": _MAIL_QUEUE},
+    "booking.tasks.sync_due_calendars": {"queue": _CLOCK_QUEUE},
 }
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -397,6 +399,21 @@ NOTIFICATIONS_RETRY_BACKOFF_MAX = _int("NOTIFICATIONS_RETRY_BACKOFF_MAX", 180, m
 NOTIFICATIONS_SEND_BATCH = _int("NOTIFICATIONS_SEND_BATCH", 250, minimum=1)
 # Local hour at which a message held back by the one-a-day limit goes out the next day.
 NOTIFICATIONS_DEFER_TO_HOUR = 9
+# --- Booking -------------------------------------------------------------------------------------
+# Fernet keys (comma-separated, newest first) that encrypt coaches' CalDAV passwords.
+BOOKING_ENCRYPTION_KEYS = env.list("BOOKING_ENCRYPTION_KEY", default=[])
+for _key in BOOKING_ENCRYPTION_KEYS:
+    try:
+        from cryptography.fernet import Fernet
+
+        Fernet(_key.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "BOOKING_ENCRYPTION_KEY must hold Fernet keys (32 url-safe base64-encoded bytes), comma-separated: "
+            'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        ) from None
+BOOKING_CALENDAR_SYNC_SECONDS = _int("BOOKING_CALENDAR_SYNC_SECONDS", 900, minimum=60)
+BOOKING_CALDAV_TIMEOUT = _int("BOOKING_CALDAV_TIMEOUT", 10, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "notifications-tick": {
         "task": "notifications.tick",
@@ -409,6 +426,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stakeholders.tasks.open_due_feedback_rounds",
         "schedule": 900.0,
         "options": {"expires": 899.0},
+    },
+    # Busy time from coaches' CalDAV calendars over the booking horizon (also on demand from the page).
+    "booking-sync-calendars": {
+        "task": "booking.tasks.sync_due_calendars",
+        "schedule": float(BOOKING_CALENDAR_SYNC_SECONDS),
+        "options": {"expires": float(max(1, BOOKING_CALENDAR_SYNC_SECONDS - 1))},
     },
 }
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("engagements.urls")),
     path("", include("fieldwork.urls")),
     path("", include("stakeholders.urls")),
+    path("", include("booking.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,8 @@ class Kind(models.TextChoices):
     NO_NEXT_SESSION = "no_next_session", "No next session booked"
     INVITATION = "invitation", "Invitation"
     SESSION_INVITATION = "session_invitation", "Calendar invitation"
+    BOOKING_NUDGE = "booking_nudge", "Book your next session"
+    ASSISTANT_LINK = "assistant_link", "Scheduling assistant link"
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -49,12 +51,16 @@ KIND_PLURALS = {
     Kind.NO_NEXT_SESSION: "“no next session booked” nudges",
     Kind.INVITATION: "invitations",
     Kind.SESSION_INVITATION: "calendar invitations (sessions booked, moved or cancelled)",
+    Kind.BOOKING_NUDGE: "reminders to book your next session",
+    Kind.ASSISTANT_LINK: "scheduling assistant links",
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation
 #: is what someone is waiting for before they can start, and a feedback request goes out when the
 #: coach opens a round or sends it again, not the next morning. A calendar change cannot wait either.
-URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST, Kind.SESSION_INVITATION})
+URGENT_KINDS = frozenset(
+    {Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST, Kind.SESSION_INVITATION, Kind.ASSISTANT_LINK}
+)
 
 #: Alerts a coach must act on go out as they happen: the daily limit protects a leader's inbox, and
 #: a coach of many clients must not have one client's no-show follow-up wait behind another's.

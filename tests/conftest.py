@@ -187,6 +187,7 @@ def build_cast() -> SimpleNamespace:
             "practice_admin": pam,
             "former_sponsor": vic,
             "stakeholder": None,
+            "assistant": None,  # a scheduling assistant: no account, a private booking link
         },
         # Confidential texts of Lee's engagement: none may appear on a page its reader may not see.
         secrets={

@@ -21,3 +21,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # the development database. Tests that need a real worker (marker `integration`) switch this off
 # for themselves (`celery_app.conf.task_always_eager = False`).
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+# A fixed Fernet key for calendar passwords (booking); production sets its own.
+os.environ.setdefault("BOOKING_ENCRYPTION_KEY", "dGVzdC1vbmx5LWtleS1mb3ItY2FsZGF2LXNlY3JldHM=")

@@ -190,6 +190,8 @@ def test_each_url_answers_each_person_as_classified_and_shows_only_what_they_may
     failures = []
     for case in _all_cases(cast):
         path = case.stakeholder_path if person == "stakeholder" and case.stakeholder_path else case.path
+        if person == "assistant" and case.assistant_path:
+            path = case.assistant_path
         for headers in ({}, {"HX-Request": "true"}) if case.htmx else ({},):
             sid = transaction.savepoint()
             try:

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 # someone holding a private feedback link (no account); "anonymous" is anyone else without a session.
 # "second_sponsor" is Lee's engagement's second sponsor and gets what "sponsor" gets unless a case says
 # otherwise; "former_sponsor" is a deactivated account whose session was opened before deactivation,
-# and gets what "anonymous" gets; "practice_admin" sees counts, never content.
+# and gets what "anonymous" gets; "practice_admin" sees counts, never content. "assistant" is the
+# leader's scheduling assistant (no account) holding their private booking link for Lee's engagement,
+# and gets what "anonymous" gets unless a case says otherwise.
 PEOPLE = (
     "anonymous",
     "coach",
@@ -21,10 +23,11 @@ PEOPLE = (
     "practice_admin",
     "former_sponsor",
     "stakeholder",
+    "assistant",
 )
 
 # Everyone with a working session. The deactivated former sponsor's session no longer works.
-SIGNED_IN = tuple(p for p in PEOPLE if p not in ("anonymous", "stakeholder", "former_sponsor"))
+SIGNED_IN = tuple(p for p in PEOPLE if p not in ("anonymous", "stakeholder", "former_sponsor", "assistant"))
 
 ALLOWED = "allowed"  # 200 for GET; for POST a success (2xx/3xx) whose effect the case may check
 HIDDEN = "hidden"  # 404: the object does not exist for this person
@@ -56,6 +59,7 @@ class UrlCase:
     data: dict = field(default_factory=dict)
     must_not_contain: tuple[str, ...] = ()
     stakeholder_path: str | None = None  # the path the stakeholder requests, if it differs (their own link)
+    assistant_path: str | None = None  # the path the scheduling assistant requests, if it differs (their link)
     htmx: bool = False
 
     def outcome_for(self, person: str) -> str:
@@ -63,7 +67,7 @@ class UrlCase:
             return self.expect[person]
         if person == "second_sponsor":
             return self.outcome_for("sponsor")
-        if person == "former_sponsor":
+        if person in ("former_sponsor", "assistant"):
             return self.outcome_for("anonymous")
         return LOGIN if person in ("anonymous", "stakeholder") else HIDDEN
 
