@@ -21,6 +21,7 @@ _SECRET_PATHS = (
     "/f/",
     "/account/invitation/",
     "/notifications/unsubscribe/",
+    "/exports/download/",
     "/accounts/confirm-email/",
     "/accounts/password/reset/key/",
 )

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "fieldwork",
     "stakeholders",
     "coaching",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +306,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Coaching engagements"
 INVITATION_DAYS = _int("INVITATION_DAYS", 14, minimum=1)
+# Days an export's download link works; minutes after which an export still waiting for a worker is given up.
+EXPORT_LINK_DAYS = _int("EXPORT_LINK_DAYS", 7, minimum=1)
+EXPORT_STALE_MINUTES = _int("EXPORT_STALE_MINUTES", 30, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     NO_SHOW_FOLLOW_UP = "no_show_follow_up", "No-show follow-up"
     NO_NEXT_SESSION = "no_next_session", "No next session booked"
     INVITATION = "invitation", "Invitation"
+    EXPORT_READY = "export_ready", "Export ready"
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -47,12 +48,13 @@ KIND_PLURALS = {
     Kind.NO_SHOW_FOLLOW_UP: "no-show follow-ups",
     Kind.NO_NEXT_SESSION: "“no next session booked” nudges",
     Kind.INVITATION: "invitations",
+    Kind.EXPORT_READY: "export links",
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation
 #: is what someone is waiting for before they can start, and a feedback request goes out when the
 #: coach opens a round or sends it again, not the next morning.
-URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST})
+URGENT_KINDS = frozenset({Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST, Kind.EXPORT_READY})
 
 
 def user_recipient_key(user_id: int) -> str:
