@@ -54,9 +54,9 @@ def export_new(request: HttpRequest) -> HttpResponse:
     try:
         export = services.export_request(owner=request.user, kind=kind, export_format=export_format)
     except PermissionDenied:
-        return _list(
-            request, error=_("That export is not available to you. Choose one of the exports below."), status=400
-        )
+        # Only a tampered form asks for an export this person has no data for.
+        error = _("That export is not available to you. Choose one of the exports below.")
+        return _list(request, error=error, status=403)
     return redirect("exports:detail", pk=export.pk)
 
 
