@@ -43,9 +43,16 @@ def export_token(*, export: Export) -> str | None:
     return token_for_hash(token_hash=export.token_hash, salt=LINK_SALT, value=export.link_value)
 
 
-def export_url(*, export: Export) -> str | None:
+def export_path(*, export: Export) -> str | None:
+    """The download link's path on this site; None once the secret key that made it is gone."""
     token = export_token(export=export)
-    return settings.SITE_URL + reverse("exports:download", args=[token]) if token else None
+    return reverse("exports:download", args=[token]) if token else None
+
+
+def export_url(*, export: Export) -> str | None:
+    """The download link as e-mailed (under SITE_URL)."""
+    path = export_path(export=export)
+    return settings.SITE_URL + path if path else None
 
 
 def _enqueue(export_id: int) -> None:

@@ -66,7 +66,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the person's exports with its progress; htmx asks again for the fragment while it runs."""
     export = get_object_or_404(selectors.exports_of(request.user), pk=pk)
     now = timezone.now()
-    url = services.export_url(export=export) if export.status == Export.Status.READY else None
+    url = services.export_path(export=export) if export.status == Export.Status.READY else None
     context = {"export": export, "download_url": url, "expired": export.is_expired(now), "now": now}
     template = "exports/_progress.html" if request.htmx else "exports/detail.html"
     response = render(request, template, context)
