@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("stakeholders.urls")),
     path("", include("notifications.urls")),
     path("", include("exports.urls")),
+    path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from accounts.idempotency import idempotent
 from accounts.limits import check_plausible
 from accounts.models import Invitation, User
 from accounts.services import invitation_create, user_get_or_invite_target
+from webhooks import events as webhook_events
 
 from .models import AgendaItem, Engagement, Goal, Session
 
@@ -170,6 +171,7 @@ def engagement_set_status(*, engagement: Engagement, status: str) -> Engagement:
         )
     engagement.status = status
     engagement.save(update_fields=["status", "updated_at"])
+    webhook_events.engagement_status(engagement=engagement)
     return engagement
 
 
@@ -228,6 +230,7 @@ def session_schedule(
     )
     session.full_clean()
     session.save()
+    webhook_events.session_event(event="session.booked", session=session)
     return session
 
 
@@ -244,6 +247,7 @@ def session_reschedule(
     session.location = location.strip()
     session.full_clean()
     session.save()
+    webhook_events.session_event(event="session.moved", session=session)
     return session
 
 
@@ -260,6 +264,7 @@ def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
     if late:
         session.outcome_recorded_at = now
     session.save(update_fields=["status", "outcome_recorded_at", "updated_at"])
+    webhook_events.session_event(event="session.cancelled", session=session)
     return session
 
 
@@ -274,6 +279,7 @@ def session_record_outcome(*, session: Session, status: str) -> Session:
     session.status = status
     session.outcome_recorded_at = timezone.now()
     session.save(update_fields=["status", "outcome_recorded_at", "updated_at"])
+    webhook_events.session_event(event="outcome", session=session)
     return session
 
 
