@@ -16,7 +16,8 @@ def _iso(moment) -> str | None:
 
 
 def _owe(event: str, coach_id: int, facts: dict) -> None:
-    transaction.on_commit(lambda: webhook_event_owe(event=event, coach_id=coach_id, facts=facts))
+    # robust: should recording the deliveries fail, the change itself stands and the error is logged.
+    transaction.on_commit(lambda: webhook_event_owe(event=event, coach_id=coach_id, facts=facts), robust=True)
 
 
 def session_event(*, event: str, session) -> None:
