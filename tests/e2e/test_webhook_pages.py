@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.e2e.helpers import assert_no_horizontal_scroll, check_accessibility, login, save_screenshot
 from webhooks import services
+from webhooks.models import Delivery
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +37,16 @@ def test_the_coach_registers_an_address(cast, page, live_server):
 
 def test_the_address_page_fits_a_phone(cast, phone_page, live_server):
     endpoint = services.endpoint_register(owner=cast.ada, url="https://hooks.example.com/a-rather-long/path/for/events")
-    for _ in range(3):
-        services.webhook_event_owe(event="session.moved", coach_id=cast.ada.pk, facts={})
+    for status, attempts in (("delivered", 1), ("failed", 5), ("pending", 2)):
+        Delivery.objects.create(
+            endpoint=endpoint,
+            event="session.moved",
+            event_id=uuid.uuid4(),
+            payload={},
+            status=status,
+            attempts=attempts,
+            last_status_code=500 if status != "delivered" else 200,
+        )
     login(phone_page, live_server, cast.ada.email, cast.password)
     phone_page.goto(f"{live_server.url}/webhooks/{endpoint.pk}/")
     assert_no_horizontal_scroll(phone_page)
