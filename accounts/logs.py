@@ -24,6 +24,7 @@ _SECRET_PATHS = (
     "/account/invitation/",
     "/notifications/unsubscribe/",
     "/calendar/feed/",
+    "/exports/download/",
     "/accounts/confirm-email/",
     "/accounts/password/reset/key/",
 )

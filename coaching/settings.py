@@ -100,8 +100,10 @@ INSTALLED_APPS = [
     "fieldwork",
     "stakeholders",
     "booking",
+    "webhooks",
     "coaching",
     "api",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +323,17 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Coaching engagements"
 INVITATION_DAYS = _int("INVITATION_DAYS", 14, minimum=1)
+# Days an export's download link works; minutes after which an export still waiting for a worker is given up.
+EXPORT_LINK_DAYS = _int("EXPORT_LINK_DAYS", 7, minimum=1)
+EXPORT_STALE_MINUTES = _int("EXPORT_STALE_MINUTES", 30, minimum=1)
+# Webhooks: attempts per delivery, the first wait and the longest wait between attempts (seconds), the
+# answer timeout, and whether addresses on loopback or private networks may be registered (off: a
+# registered address could otherwise reach servers inside the installation's own network).
+WEBHOOKS_MAX_ATTEMPTS = _int("WEBHOOKS_MAX_ATTEMPTS", 5, minimum=1)
+WEBHOOKS_RETRY_BACKOFF = _int("WEBHOOKS_RETRY_BACKOFF", 30, minimum=1)
+WEBHOOKS_RETRY_BACKOFF_MAX = _int("WEBHOOKS_RETRY_BACKOFF_MAX", 3600, minimum=1)
+WEBHOOKS_TIMEOUT_SECONDS = _int("WEBHOOKS_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = _bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", False)
 
 # --- REST API (api/) -------------------------------------------------------------------------------
 # Personal access tokens only (never the session cookie); JSON in and out; cursor pagination; errors

@@ -28,5 +28,7 @@ urlpatterns = [
     path("", include("stakeholders.urls")),
     path("", include("booking.urls")),
     path("", include("notifications.urls")),
+    path("", include("exports.urls")),
+    path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from accounts.limits import check_plausible
 from accounts.models import Invitation, User
 from accounts.services import invitation_create, user_get_or_invite_target
 from accounts.tokens import derive_token, hash_token, token_for_hash, token_is_valid
+from webhooks import events as webhook_events
 
 from .calendar import session_attendees
 from .invitations import InvitationAction, session_invitations_owe
@@ -178,6 +179,7 @@ def engagement_set_status(*, engagement: Engagement, status: str) -> Engagement:
         )
     engagement.status = status
     engagement.save(update_fields=["status", "updated_at"])
+    webhook_events.engagement_status(engagement=engagement)
     return engagement
 
 
@@ -262,6 +264,7 @@ def session_schedule(
     session.save()
     if not outcome and session.starts_at > timezone.now():
         session_invitations_owe(session=session, action=InvitationAction.BOOKED)
+    webhook_events.session_event(event="session.booked", session=session)
     return session
 
 
@@ -319,6 +322,7 @@ def session_reschedule(
             action=InvitationAction.CANCELLED,
             people=[p for p in attendees_before if p.pk not in staying_ids],
         )
+    webhook_events.session_event(event="session.moved", session=session)
     return session
 
 
@@ -339,6 +343,7 @@ def session_cancel(*, session: Session, now: datetime | None = None) -> Session:
     session.sequence += 1
     session.save(update_fields=["status", "outcome_recorded_at", "cancelled_at", "sequence", "updated_at"])
     session_invitations_owe(session=session, action=InvitationAction.CANCELLED, now=now)
+    webhook_events.session_event(event="session.cancelled", session=session)
     return session
 
 
@@ -365,6 +370,7 @@ def session_record_outcome(*, session: Session, status: str) -> Session:
     session.status = status
     session.outcome_recorded_at = now
     session.save(update_fields=["status", "outcome_recorded_at", "updated_at"])
+    webhook_events.session_event(event="outcome", session=session)
     return session
 
 

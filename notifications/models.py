@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     SESSION_INVITATION = "session_invitation", "Calendar invitation"
     BOOKING_NUDGE = "booking_nudge", "Book your next session"
     ASSISTANT_LINK = "assistant_link", "Scheduling assistant link"
+    EXPORT_READY = "export_ready", "Export ready"
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -53,13 +54,14 @@ KIND_PLURALS = {
     Kind.SESSION_INVITATION: "calendar invitations (sessions booked, moved or cancelled)",
     Kind.BOOKING_NUDGE: "reminders to book your next session",
     Kind.ASSISTANT_LINK: "scheduling assistant links",
+    Kind.EXPORT_READY: "export links",
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation
 #: is what someone is waiting for before they can start, and a feedback request goes out when the
 #: coach opens a round or sends it again, not the next morning. A calendar change cannot wait either.
 URGENT_KINDS = frozenset(
-    {Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST, Kind.SESSION_INVITATION, Kind.ASSISTANT_LINK}
+    {Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST, Kind.SESSION_INVITATION, Kind.ASSISTANT_LINK, Kind.EXPORT_READY}
 )
 
 #: Alerts a coach must act on go out as they happen: the daily limit protects a leader's inbox, and

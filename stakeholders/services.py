@@ -42,6 +42,7 @@ from engagements.models import Engagement, Goal
 from notifications.models import Kind, Notification
 from notifications.registry import DueSpec
 from notifications.services import notifications_hand_to_worker, notifications_record
+from webhooks import events as webhook_events
 
 from .models import (
     SCORE_MAX,
@@ -464,6 +465,7 @@ def round_close(*, feedback_round: FeedbackRound, next_in_weeks: int | None = No
         locked.next_round_on = opens_on
     locked.full_clean()
     locked.save()
+    webhook_events.round_closed(feedback_round=locked)
     feedback_round.refresh_from_db()
     return CloseResult(closed=feedback_round, next_round=next_round)
 
