@@ -66,16 +66,27 @@ def invitation_url(token: str) -> str:
 
 @transaction.atomic
 def invitation_create(
-    *, user: User, role: str, invited_by: User | None, context: str = "", engagement_id: int | None = None
+    *,
+    user: User,
+    role: str,
+    invited_by: User | None,
+    context: str = "",
+    engagement_id: int | None = None,
+    program_id: int | None = None,
 ) -> Invitation:
     """Creates an invitation and owes its e-mail to the outbox (sent by a worker after commit).
 
-    Earlier live invitations of the same person for the same purpose (role and engagement) are
-    revoked: only the newest link works.
+    Earlier live invitations of the same person for the same purpose (role, engagement and program)
+    are revoked: only the newest link works.
     """
     now = timezone.now()
     Invitation.objects.filter(
-        user=user, role=role, engagement_id=engagement_id, accepted_at__isnull=True, revoked_at__isnull=True
+        user=user,
+        role=role,
+        engagement_id=engagement_id,
+        program_id=program_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
     ).update(revoked_at=now)
     invitation = Invitation(
         user=user,
@@ -83,6 +94,7 @@ def invitation_create(
         invited_by=invited_by,
         context=context[:200],
         engagement_id=engagement_id,
+        program_id=program_id,
         link_nonce=secrets.token_urlsafe(32),
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_DAYS),
@@ -142,8 +154,11 @@ def invitation_accept(*, invitation: Invitation, password: str | None, signed_in
             raise ValidationError({"password1": "Choose a password."})
         validate_password(password, user)
         user.set_password(password)
-    if invitation.role == Invitation.Role.COACH:
-        user.is_coach = True
+    if invitation.role in (Invitation.Role.COACH, Invitation.Role.REVIEWER):
+        if invitation.role == Invitation.Role.COACH:
+            user.is_coach = True
+        else:
+            user.is_reviewer = True
         if invitation.invited_by_id and invitation.invited_by.practice_id:
             user.practice_id = invitation.invited_by.practice_id
     user.save()

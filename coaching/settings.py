@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "engagements",
     "fieldwork",
     "stakeholders",
+    "programs",
     "coaching",
 ]
 

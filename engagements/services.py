@@ -57,6 +57,16 @@ def invitation_resend(*, engagement: Engagement, person: User, by: User) -> Invi
     return _invite(user=person, role=Invitation.Role.SPONSOR, coach=by, engagement=engagement)
 
 
+def _client_named(*, coach: User, name: str):
+    """The client organisation `name` of the coach's practice, created on first use.
+
+    The model is reached through the foreign key, so this app does not import the programs app.
+    """
+    organisations = Engagement._meta.get_field("client").related_model.objects
+    client, _ = organisations.get_or_create(practice_id=coach.practice_id, name=name.strip())
+    return client
+
+
 def _check_engagement_dates(*, start_date: date, planned_end_date: date) -> None:
     check_plausible(start_date, field="start_date")
     if planned_end_date - start_date > MAX_ENGAGEMENT_SPAN:
@@ -95,6 +105,7 @@ def engagement_create(
         coach=coach,
         leader=leader,
         organisation=organisation.strip(),
+        client=_client_named(coach=coach, name=organisation) if organisation.strip() else None,
         start_date=start_date,
         planned_end_date=planned_end_date,
         planned_sessions=planned_sessions,
@@ -142,6 +153,10 @@ def engagement_update(
     cadence_days: int,
 ) -> Engagement:
     _check_engagement_dates(start_date=start_date, planned_end_date=planned_end_date)
+    if organisation.strip() != engagement.organisation or engagement.client_id is None:
+        engagement.client = _client_named(coach=engagement.coach, name=organisation) if organisation.strip() else None
+        if engagement.program_id and engagement.program.organisation_id != engagement.client_id:
+            engagement.program = None  # a program belongs to one organisation
     engagement.organisation = organisation.strip()
     engagement.start_date = start_date
     engagement.planned_end_date = planned_end_date

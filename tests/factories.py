@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Practice, User
 from engagements.models import AgendaItem, Engagement, Goal, Session
+from programs.models import ClientOrganisation
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -68,6 +69,9 @@ class EngagementFactory(factory.django.DjangoModelFactory):
     coach = factory.SubFactory(CoachFactory)
     leader = factory.SubFactory(UserFactory)
     organisation = factory.Sequence(lambda n: f"Organisation {n}")
+    client = factory.LazyAttribute(
+        lambda o: ClientOrganisation.objects.get_or_create(practice_id=o.coach.practice_id, name=o.organisation)[0]
+    )
     status = Engagement.Status.ACTIVE
     start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(weeks=4))
     planned_end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(weeks=12))
