@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("fieldwork.urls")),
     path("", include("stakeholders.urls")),
     path("", include("notifications.urls")),
+    path("", include("programs.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -42,6 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return sponsor_home(request)
     if user.is_practice_admin:
         return redirect("practice")
+    if user.managed_programs.exists():
+        return redirect("programs:list")
     return render(request, "coaching/home_empty.html")
 
 

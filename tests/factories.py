@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Practice, User
 from engagements.models import AgendaItem, Engagement, Goal, Session
-from programs.models import ClientOrganisation
+from programs.models import ClientOrganisation, Program
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -230,3 +230,31 @@ class SelfRatingFactory(factory.django.DjangoModelFactory):
     reflection = factory.SubFactory(WeeklyReflectionFactory)
     goal = factory.SubFactory(GoalFactory, engagement=factory.SelfAttribute("..reflection.engagement"))
     score = 5
+
+
+class ClientOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientOrganisation
+        django_get_or_create = ("practice", "name")
+
+    practice = factory.SubFactory(PracticeFactory)
+    name = factory.Sequence(lambda n: f"Client {n}")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A program that started eight weeks ago and runs for half a year. Managers: `managers=[pia]`."""
+
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(ClientOrganisationFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(weeks=8))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(weeks=26))
+    planned_sessions = 6
+
+    @factory.post_generation
+    def managers(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            self.managers.add(*extracted)

@@ -9,7 +9,9 @@ def cases(cast) -> list[UrlCase]:
     return [
         UrlCase("healthz", "/healthz", expect={p: ALLOWED for p in ("anonymous", "stakeholder")} | everyone_signed_in),
         # The practice admin's home is the practice page.
-        UrlCase("home", "/", expect={**everyone_signed_in, "practice_admin": REDIRECTED}),
+        UrlCase(
+            "home", "/", expect={**everyone_signed_in, "practice_admin": REDIRECTED, "program_manager": REDIRECTED}
+        ),
         UrlCase(
             "coach_home",
             "/coach/",
