@@ -200,19 +200,7 @@ def program_dashboard(*, program: Program, now: datetime | None = None) -> Dashb
     now = now or timezone.now()
     engagements = list(
         Engagement.objects.filter(program=program)
-        .select_related("leader", "row_release")
-        .only(
-            "pk",
-            "leader_id",
-            "leader__full_name",
-            "leader__email",
-            "status",
-            "awaiting_leader",
-            "planned_sessions",
-            "start_date",
-            "anonymity_threshold",
-            "row_release__released_at",
-        )
+        .select_related("leader", "coach", "row_release")
         .order_by("leader__full_name", "pk")
     )
     enrolled = [e for e in engagements if not e.awaiting_leader]
