@@ -10,7 +10,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -179,3 +179,42 @@ def user_update_preferences(*, user: User, full_name: str, time_zone: str) -> Us
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "time_zone"])
     return user
+
+
+def _require_practice_admin_of(*, by: User, practice_id: int | None) -> None:
+    if not (by.is_practice_admin and by.practice_id and by.practice_id == practice_id):
+        raise PermissionDenied("Only the practice admin of this practice may do this.")
+
+
+def coach_deactivate(*, coach: User, by: User) -> User:
+    """Switches a coach of the practice off: they can no longer sign in, and a session they still hold
+    stops working at once (an inactive account is never authenticated). Nothing is deleted: their
+    engagements stay until the practice admin hands them to another coach."""
+    _require_practice_admin_of(by=by, practice_id=coach.practice_id)
+    if not coach.is_coach:
+        raise ValidationError("Only coaches are switched off here.")
+    if coach.pk == by.pk:
+        raise ValidationError("You cannot switch off your own account.")
+    coach.is_active = False
+    coach.save(update_fields=["is_active"])
+    Invitation.objects.filter(user=coach, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return coach
+
+
+def coach_invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
+    """A new link for a coach who has not accepted yet; the older link stops working."""
+    _require_practice_admin_of(by=by, practice_id=invitation.invited_by.practice_id if invitation.invited_by else None)
+    if invitation.role != Invitation.Role.COACH or invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already accepted.")
+    return invitation_create(
+        user=invitation.user, role=Invitation.Role.COACH, invited_by=by, context=invitation.context
+    )
+
+
+def coach_invitation_revoke(*, invitation: Invitation, by: User) -> None:
+    _require_practice_admin_of(by=by, practice_id=invitation.invited_by.practice_id if invitation.invited_by else None)
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, S
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Practice, User
+from accounts.models import Invitation, Practice, User
 from engagements import charts
 from engagements.models import AgendaItem, Engagement, Session
 from engagements.selectors import engagement_with_counts
@@ -413,7 +413,8 @@ def sponsor_home(*, sponsor: User) -> dict:
 
 
 def practice_overview(*, practice: Practice) -> dict:
-    """Coaches of the practice with engagement counts by status: one query for coaches with counts."""
+    """Coaches of the practice with engagement counts by status (one query) and the coach invitations
+    not accepted yet (one query)."""
     statuses = Engagement.Status
     coaches = list(
         User.objects.filter(practice=practice, is_coach=True)
@@ -430,4 +431,20 @@ def practice_overview(*, practice: Practice) -> dict:
         coach.counts = [(s.label, getattr(coach, f"n_{s.value}")) for s in statuses]
         for s in statuses:
             totals[s.label] += getattr(coach, f"n_{s.value}")
-    return {"practice": practice, "coaches": coaches, "totals": [(s.label, totals[s.label]) for s in statuses]}
+    pending = list(
+        Invitation.objects.filter(
+            role=Invitation.Role.COACH,
+            invited_by__practice=practice,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .select_related("user")
+        .order_by("-created_at")
+    )
+    return {
+        "practice": practice,
+        "coaches": coaches,
+        "active_coaches": [c for c in coaches if c.is_active],
+        "pending": pending,
+        "totals": [(s.label, totals[s.label]) for s in statuses],
+    }

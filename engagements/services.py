@@ -13,6 +13,8 @@ from accounts.idempotency import idempotent
 from accounts.limits import check_plausible
 from accounts.models import Invitation, User
 from accounts.services import invitation_create, user_get_or_invite_target
+from notifications.models import Kind
+from notifications.services import notification_owe_now
 
 from .models import AgendaItem, Engagement, Goal, Session
 
@@ -164,6 +166,42 @@ def engagement_update(
     engagement.cadence_days = cadence_days
     engagement.full_clean()
     engagement.save()
+    return engagement
+
+
+@transaction.atomic
+def engagement_reassign(*, engagement: Engagement, coach: User, by: User) -> Engagement:
+    """Hands the engagement, with all its history, to another active coach of the same practice, and
+    owes the leader and each active sponsor an e-mail saying so (through the outbox, after commit).
+
+    Only the practice admin of the engagement's practice reassigns. Nothing else changes: sessions,
+    notes, fieldwork and feedback stay with the engagement.
+    """
+    previous = engagement.coach
+    practice_id = previous.practice_id
+    if not (by.is_practice_admin and practice_id and by.practice_id == practice_id):
+        raise PermissionDenied("Only the practice admin reassigns the practice's engagements.")
+    if not (coach.is_coach and coach.is_active and coach.practice_id == practice_id):
+        raise ValidationError({"coach": "Choose an active coach of the practice."})
+    if coach.pk == engagement.leader_id:
+        raise ValidationError({"coach": "The leader cannot coach their own engagement."})
+    if coach.pk == previous.pk:
+        return engagement
+    engagement.coach = coach
+    engagement.save(update_fields=["coach", "updated_at"])
+    now = timezone.now()
+    people = [engagement.leader, *engagement.sponsors.filter(is_active=True)]
+    for person in people:
+        notification_owe_now(
+            kind=Kind.COACH_CHANGED,
+            period_key=f"coach:{engagement.pk}:{coach.pk}:{now:%Y%m%dT%H%M%S.%f}",
+            recipient_id=person.pk,
+            recipient_email=person.email,
+            time_zone=person.time_zone,
+            engagement_id=engagement.pk,
+            context={"engagement_id": engagement.pk, "previous_coach": str(previous)},
+            now=now,
+        )
     return engagement
 
 

@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     NO_SHOW_FOLLOW_UP = "no_show_follow_up", "No-show follow-up"
     NO_NEXT_SESSION = "no_next_session", "No next session booked"
     INVITATION = "invitation", "Invitation"
+    COACH_CHANGED = "coach_changed", "New coach"
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -47,6 +48,7 @@ KIND_PLURALS = {
     Kind.NO_SHOW_FOLLOW_UP: "no-show follow-ups",
     Kind.NO_NEXT_SESSION: "“no next session booked” nudges",
     Kind.INVITATION: "invitations",
+    Kind.COACH_CHANGED: "messages about a new coach",
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation

@@ -23,6 +23,26 @@ def cases(cast) -> list[UrlCase]:
         UrlCase(
             "practice", "/practice/", expect={**{p: FORBIDDEN for p in everyone_signed_in}, "practice_admin": ALLOWED}
         ),
+        # Practice administration: the practice admin only; everyone else signed in gets a 403.
+        UrlCase(
+            "practice_invitation",
+            f"/practice/invitations/{cast.private.coach_invitation.pk}/resend/",
+            method="POST",
+            expect={**{p: FORBIDDEN for p in everyone_signed_in}, "practice_admin": ALLOWED},
+        ),
+        UrlCase(
+            "practice_coach_deactivate",
+            f"/practice/coaches/{cast.ben.pk}/deactivate/",
+            method="POST",
+            expect={**{p: FORBIDDEN for p in everyone_signed_in}, "practice_admin": ALLOWED},
+        ),
+        UrlCase(
+            "practice_coach_reassign",
+            f"/practice/coaches/{cast.ada.pk}/reassign/",
+            method="POST",
+            data={"coach": str(cast.ben.pk)},
+            expect={**{p: FORBIDDEN for p in everyone_signed_in}, "practice_admin": ALLOWED},
+        ),
         UrlCase("accounts:preferences", "/account/preferences/", expect={**everyone_signed_in}),
         UrlCase(
             "accounts:invitation",

@@ -48,6 +48,7 @@ from tests.factories import (
     PracticeLogFactory,
     SessionFactory,
     StakeholderFactory,
+    UserFactory,
     WeeklyReflectionFactory,
 )
 
@@ -303,6 +304,12 @@ def seed_private_content(cast) -> SimpleNamespace:
         user=cast.sol, role=Invitation.Role.SPONSOR, invited_by=ada, context=f"sponsor of {lee}"
     )
     texts["invitation_token"] = invitation_token(invitation=invitation)
+    coach_invitation = invitation_create(
+        user=UserFactory(email="cora@example.com", full_name="Cora Invited"),
+        role=Invitation.Role.COACH,
+        invited_by=cast.pam,
+        context=f"coach at {cast.practice}",
+    )
 
     liv_person = StakeholderFactory(engagement=cast.liv_engagement)
     liv_round = FeedbackRoundFactory(engagement=cast.liv_engagement)
@@ -326,6 +333,7 @@ def seed_private_content(cast) -> SimpleNamespace:
         three_way_meeting=meeting,
         three_way_held=three_way_held,
         reviewed_commitment=reviewed,
+        coach_invitation=coach_invitation,
     )
 
 
