@@ -204,7 +204,7 @@ def coach_deactivate(*, coach: User, by: User) -> User:
 
 
 def coach_invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
-    """A new link for a coach who has not accepted yet; the older link stops working."""
+    """A new link for a coach or reviewer who has not accepted yet; the older link stops working."""
     _require_practice_admin_of(by=by, practice_id=invitation.invited_by.practice_id if invitation.invited_by else None)
     if invitation.role != Invitation.Role.COACH or invitation.accepted_at is not None:
         raise ValidationError("This invitation was already accepted.")

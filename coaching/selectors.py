@@ -433,7 +433,7 @@ def practice_overview(*, practice: Practice) -> dict:
             totals[s.label] += getattr(coach, f"n_{s.value}")
     pending = list(
         Invitation.objects.filter(
-            role=Invitation.Role.COACH,
+            role__in=(Invitation.Role.COACH, Invitation.Role.REVIEWER),
             invited_by__practice=practice,
             accepted_at__isnull=True,
             revoked_at__isnull=True,
@@ -448,3 +448,13 @@ def practice_overview(*, practice: Practice) -> dict:
         "pending": pending,
         "totals": [(s.label, totals[s.label]) for s in statuses],
     }
+
+
+def reviewer_engagements(*, reviewer: User) -> list[Engagement]:
+    """The reviewer's practice's engagements with coach, leader and sessions held: one query, no content."""
+    return list(
+        Engagement.objects.reviewed_by(reviewer)
+        .select_related("coach", "leader")
+        .annotate(n_held=Count("sessions", filter=Q(sessions__status=Session.Status.HELD)))
+        .order_by("coach__full_name", "-start_date", "pk")
+    )

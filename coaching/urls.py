@@ -15,6 +15,8 @@ urlpatterns = [
         views.practice_invitation,
         name="practice_invitation",
     ),
+    path("practice/reviews/", views.practice_reviews, name="practice_reviews"),
+    path("practice/reviews/<int:pk>/", views.practice_review, name="practice_review"),
     path("practice/coaches/<int:pk>/deactivate/", views.practice_coach_deactivate, name="practice_coach_deactivate"),
     path("practice/coaches/<int:pk>/reassign/", views.practice_coach_reassign, name="practice_coach_reassign"),
     path("engagements/<int:pk>/summary/", views_summary.summary, name="summary"),

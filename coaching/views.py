@@ -23,9 +23,12 @@ from accounts.services import (
 )
 from engagements.models import Engagement
 from engagements.services import engagement_reassign
+from programs.models import LedgerEntry
+from programs.services import ledger_record
 
 from . import health, selectors, services
 from .forms import CheckInForm, ReassignForm
+from .summary import engagement_summary
 
 OPEN_STATUSES = (Engagement.Status.DRAFT, Engagement.Status.ACTIVE, Engagement.Status.PAUSED)
 
@@ -53,6 +56,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return sponsor_home(request)
     if user.is_practice_admin:
         return redirect("practice")
+    if user.is_reviewer:
+        return redirect("practice_reviews")
     if user.managed_programs.exists():
         return redirect("programs:list")
     return render(request, "coaching/home_empty.html")
@@ -95,12 +100,21 @@ def practice(request: HttpRequest) -> HttpResponse:
             coach = user_get_or_invite_target(
                 email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"]
             )
-            if coach.is_coach:
+            role = form.cleaned_data.get("role") or Invitation.Role.COACH
+            if coach.is_coach or coach.is_reviewer:
                 form.add_error("email", "This person is already a coach.")
                 coach = None
             else:
                 invitation_create(
-                    user=coach, role=Invitation.Role.COACH, invited_by=user, context=f"coach at {user.practice}"
+                    user=coach,
+                    role=role,
+                    invited_by=user,
+                    context=(
+                        _("reviewer at %(practice)s")
+                        if role == Invitation.Role.REVIEWER
+                        else _("coach at %(practice)s")
+                    )
+                    % {"practice": user.practice},
                 )
         if coach is not None:
             messages.success(request, f"Invitation on its way to {coach.email}.")
@@ -126,7 +140,7 @@ def practice_invitation(request: HttpRequest, pk: int, action: str) -> HttpRespo
     invitation = get_object_or_404(
         Invitation.objects.select_related("user", "invited_by"),
         pk=pk,
-        role=Invitation.Role.COACH,
+        role__in=(Invitation.Role.COACH, Invitation.Role.REVIEWER),
         invited_by__practice_id=admin.practice_id,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
@@ -186,6 +200,39 @@ def practice_coach_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         % {"count": moved, "from": coach, "to": target},
     )
     return redirect("practice")
+
+
+def _reviewer(request: HttpRequest) -> User:
+    user = request.user
+    if not (user.is_reviewer and user.practice_id):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def practice_reviews(request: HttpRequest) -> HttpResponse:
+    """The reviewer's list: the practice's engagements with plain facts only (what a sponsor sees)."""
+    reviewer = _reviewer(request)
+    engagements = selectors.reviewer_engagements(reviewer=reviewer)
+    return render(request, "coaching/reviews.html", {"engagements": engagements, "practice": reviewer.practice})
+
+
+@login_required
+@never_cache
+def practice_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One engagement's progress summary as its sponsor reads it, for the reviewer; recorded in the ledger."""
+    reviewer = _reviewer(request)
+    try:
+        facts = engagement_summary(viewer=reviewer, pk=pk, preview=False, as_reviewer=True)
+    except Engagement.DoesNotExist:
+        raise Http404("No such engagement") from None
+    ledger_record(
+        viewer=reviewer,
+        viewer_role="reviewer",
+        what=LedgerEntry.What.SUMMARY_VIEW,
+        engagements=[(facts.engagement_id, None)],
+    )
+    return render(request, "coaching/summary.html", {"summary": facts})
 
 
 @login_required

@@ -89,3 +89,31 @@ def test_pending_coach_invitations_are_listed_resent_and_revoked(cast, client_fo
     assert not Invitation.objects.filter(user__email="cora@example.com", revoked_at__isnull=True).exists()
     assert "Cora Invited" not in client.get("/practice/").content.decode()
     assert client_for("ada").post(f"/practice/invitations/{newer.pk}/resend/").status_code == 403
+
+
+def test_a_reviewer_reads_plain_facts_of_the_practice_never_private_notes(cast, client_for):
+    client = client_for("rex")
+
+    listing = client.get("/practice/reviews/").content.decode()
+    page = client.get(f"/practice/reviews/{cast.lee_engagement.pk}/").content.decode()
+
+    assert "Lee Lindqvist" in listing and "Liv Larsen" in listing
+    assert "Stay calm under pressure from senior leaders" in page
+    for secret in cast.secrets.values():
+        assert secret not in page and secret not in listing
+    other = EngagementFactory(coach=CoachFactory(practice=PracticeFactory(name="Elsewhere")))
+    assert client.get(f"/practice/reviews/{other.pk}/").status_code == 404
+    from programs.models import LedgerEntry
+
+    assert list(LedgerEntry.objects.values_list("viewer_role", flat=True)) == ["reviewer"]
+
+
+def test_the_practice_admin_invites_a_reviewer_who_gets_the_seat_on_accepting(cast, client_for):
+    client_for("pam").post("/practice/", {"full_name": "Rita Review", "email": "rita@example.com", "role": "reviewer"})
+
+    invitation = Invitation.objects.get(user__email="rita@example.com")
+    assert invitation.role == Invitation.Role.REVIEWER
+    from accounts.services import invitation_accept
+
+    user = invitation_accept(invitation=invitation, password="a-long-reviewer-password-2026")
+    assert user.is_reviewer and not user.is_coach and user.practice == cast.practice

@@ -10,7 +10,14 @@ def cases(cast) -> list[UrlCase]:
         UrlCase("healthz", "/healthz", expect={p: ALLOWED for p in ("anonymous", "stakeholder")} | everyone_signed_in),
         # The practice admin's home is the practice page.
         UrlCase(
-            "home", "/", expect={**everyone_signed_in, "practice_admin": REDIRECTED, "program_manager": REDIRECTED}
+            "home",
+            "/",
+            expect={
+                **everyone_signed_in,
+                "practice_admin": REDIRECTED,
+                "program_manager": REDIRECTED,
+                "reviewer": REDIRECTED,
+            },
         ),
         UrlCase(
             "coach_home",
@@ -42,6 +49,18 @@ def cases(cast) -> list[UrlCase]:
             method="POST",
             data={"coach": str(cast.ben.pk)},
             expect={**{p: FORBIDDEN for p in everyone_signed_in}, "practice_admin": ALLOWED},
+        ),
+        UrlCase(
+            "practice_reviews",
+            "/practice/reviews/",
+            expect={**{p: FORBIDDEN for p in everyone_signed_in}, "reviewer": ALLOWED},
+            must_not_contain=(cast.secrets["private_notes"], cast.secrets["agenda_item"]),
+        ),
+        UrlCase(
+            "practice_review",
+            f"/practice/reviews/{cast.lee_engagement.pk}/",
+            expect={**{p: FORBIDDEN for p in everyone_signed_in}, "reviewer": ALLOWED},
+            must_not_contain=(cast.secrets["private_notes"], cast.secrets["agenda_item"]),
         ),
         UrlCase("accounts:preferences", "/account/preferences/", expect={**everyone_signed_in}),
         UrlCase(
