@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import time_zone_choices
 
@@ -33,6 +34,12 @@ class PreferencesForm(forms.Form):
 class InviteCoachForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Coach's name")
     email = forms.EmailField(label="Coach's e-mail")
+    role = forms.ChoiceField(
+        label=_("Seat"),
+        choices=[("coach", _("Coach: runs engagements")), ("reviewer", _("Reviewer: reads plain facts, read-only"))],
+        initial="coach",
+        required=False,
+    )
 
 
 def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:

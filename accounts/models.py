@@ -67,6 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_practice_admin = models.BooleanField(
         default=False, help_text="Manages the coaches of a practice; sees counts, never content."
     )
+    is_reviewer = models.BooleanField(
+        default=False, help_text="A supervising coach: reads the practice's engagements' plain facts, never notes."
+    )
     practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
     is_active = models.BooleanField(default=True)
@@ -115,15 +118,19 @@ class Invitation(models.Model):
         LEADER = "leader", "Leader"
         SPONSOR = "sponsor", "Sponsor"
         COACH = "coach", "Coach"
+        PROGRAM_MANAGER = "program_manager", "Program manager"
+        REVIEWER = "reviewer", "Reviewer"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
     )
-    role = models.CharField(max_length=10, choices=Role.choices)
+    role = models.CharField(max_length=20, choices=Role.choices)
     context = models.CharField(max_length=200, blank=True, help_text="What the invitation is for, shown on the page.")
     # The engagement the invitation is about (a plain id: accounts sits below engagements).
     engagement_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The program a program manager is invited to (a plain id: accounts sits below programs).
+    program_id = models.PositiveBigIntegerField(null=True, blank=True)
     link_nonce = models.CharField(max_length=64, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -66,16 +66,27 @@ def invitation_url(token: str) -> str:
 
 @transaction.atomic
 def invitation_create(
-    *, user: User, role: str, invited_by: User | None, context: str = "", engagement_id: int | None = None
+    *,
+    user: User,
+    role: str,
+    invited_by: User | None,
+    context: str = "",
+    engagement_id: int | None = None,
+    program_id: int | None = None,
 ) -> Invitation:
     """Creates an invitation and owes its e-mail to the outbox (sent by a worker after commit).
 
-    Earlier live invitations of the same person for the same purpose (role and engagement) are
-    revoked: only the newest link works.
+    Earlier live invitations of the same person for the same purpose (role, engagement and program)
+    are revoked: only the newest link works.
     """
     now = timezone.now()
     Invitation.objects.filter(
-        user=user, role=role, engagement_id=engagement_id, accepted_at__isnull=True, revoked_at__isnull=True
+        user=user,
+        role=role,
+        engagement_id=engagement_id,
+        program_id=program_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
     ).update(revoked_at=now)
     invitation = Invitation(
         user=user,
@@ -83,6 +94,7 @@ def invitation_create(
         invited_by=invited_by,
         context=context[:200],
         engagement_id=engagement_id,
+        program_id=program_id,
         link_nonce=secrets.token_urlsafe(32),
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_DAYS),
@@ -142,8 +154,11 @@ def invitation_accept(*, invitation: Invitation, password: str | None, signed_in
             raise ValidationError({"password1": "Choose a password."})
         validate_password(password, user)
         user.set_password(password)
-    if invitation.role == Invitation.Role.COACH:
-        user.is_coach = True
+    if invitation.role in (Invitation.Role.COACH, Invitation.Role.REVIEWER):
+        if invitation.role == Invitation.Role.COACH:
+            user.is_coach = True
+        else:
+            user.is_reviewer = True
         if invitation.invited_by_id and invitation.invited_by.practice_id:
             user.practice_id = invitation.invited_by.practice_id
     user.save()
@@ -164,3 +179,42 @@ def user_update_preferences(*, user: User, full_name: str, time_zone: str) -> Us
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "time_zone"])
     return user
+
+
+def _require_practice_admin_of(*, by: User, practice_id: int | None) -> None:
+    if not (by.is_practice_admin and by.practice_id and by.practice_id == practice_id):
+        raise PermissionDenied("Only the practice admin of this practice may do this.")
+
+
+def coach_deactivate(*, coach: User, by: User) -> User:
+    """Switches a coach of the practice off: they can no longer sign in, and a session they still hold
+    stops working at once (an inactive account is never authenticated). Nothing is deleted: their
+    engagements stay until the practice admin hands them to another coach."""
+    _require_practice_admin_of(by=by, practice_id=coach.practice_id)
+    if not coach.is_coach:
+        raise ValidationError("Only coaches are switched off here.")
+    if coach.pk == by.pk:
+        raise ValidationError("You cannot switch off your own account.")
+    coach.is_active = False
+    coach.save(update_fields=["is_active"])
+    Invitation.objects.filter(user=coach, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return coach
+
+
+def coach_invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
+    """A new link for a coach or reviewer who has not accepted yet; the older link stops working."""
+    _require_practice_admin_of(by=by, practice_id=invitation.invited_by.practice_id if invitation.invited_by else None)
+    if invitation.role != Invitation.Role.COACH or invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already accepted.")
+    return invitation_create(
+        user=invitation.user, role=Invitation.Role.COACH, invited_by=by, context=invitation.context
+    )
+
+
+def coach_invitation_revoke(*, invitation: Invitation, by: User) -> None:
+    _require_practice_admin_of(by=by, practice_id=invitation.invited_by.practice_id if invitation.invited_by else None)
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

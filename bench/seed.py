@@ -173,6 +173,7 @@ class PracticeSeeder:
         ]
         for coach in coaches:
             self._templates(coach)
+        self._programs(practice_id)
 
         plans: list[Plan] = []
         # Lee's year-long engagement with Ada: the one whose pages are measured.
@@ -229,6 +230,28 @@ class PracticeSeeder:
         self.flush()
         return {"counts": self.loader.counts, "seeded_at": self.now.isoformat()}
 
+    def _programs(self, practice_id: int) -> None:
+        """A client organisation per name, each with one program that every engagement of it joins;
+        program manager Pia manages them all, and every fifth leader released their row."""
+        from programs.models import ClientOrganisation, Program
+
+        pia = self.person("pia@example.com", "Pia Pereira", "Europe/London")
+        self.clients: dict[str, tuple[int, int]] = {}
+        for name in ORGS:
+            client_id = self.add(ClientOrganisation, practice_id=practice_id, name=name, created_at=self.now)
+            program_id = self.add(
+                Program,
+                organisation_id=client_id,
+                name=f"{name} leaders",
+                start_date=self.today - timedelta(days=4 * 365),
+                end_date=self.today + timedelta(days=365),
+                planned_sessions=8,
+                stalled_after_weeks=4,
+                created_at=self.now,
+            )
+            self.add(Program.managers.through, program_id=program_id, user_id=pia.id)
+            self.clients[name] = (client_id, program_id)
+
     def _templates(self, coach: Person) -> None:
         from fieldwork.models import FieldworkTemplate
 
@@ -258,6 +281,8 @@ class PracticeSeeder:
             coach_id=plan.coach.id,
             leader_id=plan.leader.id,
             organisation=plan.organisation,
+            client_id=self.clients[plan.organisation][0],
+            program_id=self.clients[plan.organisation][1],
             status=plan.status,
             start_date=plan.start,
             planned_end_date=end,
@@ -267,6 +292,10 @@ class PracticeSeeder:
         )
         for sponsor in plan.sponsors:
             self.add(Engagement.sponsors.through, engagement_id=e_id, user_id=sponsor.id)
+        if e_id % 5 == 0:
+            from programs.models import RowRelease
+
+            self.add(RowRelease, engagement_id=e_id, released_by_id=plan.leader.id, released_at=self.now)
         goals = []
         for position, (title, why) in enumerate(rng.sample(GOAL_TITLES, 2 if plan.featured else rng.randint(1, 3))):
             goals.append(

@@ -30,6 +30,7 @@ def pages() -> list[Page]:
     ada = User.objects.get(email="ada@example.com")
     lee = User.objects.get(email="lee@example.com")
     sam = User.objects.get(email="sam@example.com")
+    pia = User.objects.get(email="pia@example.com")
     engagement = (
         Engagement.objects.filter(coach=ada, leader=lee, status=Engagement.Status.ACTIVE)
         .order_by("-start_date")
@@ -52,6 +53,9 @@ def pages() -> list[Page]:
     )
     if request is None:
         raise RuntimeError(f"Engagement {engagement.pk} has no unanswered request in an open feedback round.")
+    program = engagement.program
+    if program is None:
+        raise RuntimeError(f"Engagement {engagement.pk} is in no program.")
     return [
         Page("coach_home", "Coach home", "/coach/", ada.pk),
         Page("engagement", "Engagement page", f"/engagements/{engagement.pk}/", ada.pk),
@@ -59,6 +63,7 @@ def pages() -> list[Page]:
         Page("leader_home", "Leader home", "/leader/", lee.pk),
         Page("sponsor_summary", "Sponsor summary", f"/engagements/{engagement.pk}/summary/", sam.pk),
         Page("stakeholder_link", "Stakeholder link page", f"/f/{link_token(request=request)}/", None),
+        Page("program_dashboard", "Program dashboard", f"/programs/{program.pk}/", pia.pk),
         Page(TRIVIAL, "Trivial page (floor)", "/bench/trivial/", ada.pk),
     ]
 

@@ -17,6 +17,7 @@ from engagements import services as engagement_services
 from engagements.models import Engagement, Session
 from fieldwork import demo as fieldwork_demo
 from notifications import demo as notification_demo
+from programs import demo as program_demo
 from stakeholders import demo as stakeholder_demo
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo sign-in, never used in production
@@ -29,6 +30,7 @@ PEOPLE = [
     ("liv@example.com", "Liv Hansen", {}, "Europe/Oslo"),
     ("sam@example.com", "Sam Patel", {}, "Europe/London"),
     ("pam@example.com", "Pam Whitfield", {"is_practice_admin": True}, "Europe/London"),
+    ("pia@example.com", "Pia Pereira", {}, "Europe/London"),
 ]
 
 LOGINS = [
@@ -38,6 +40,7 @@ LOGINS = [
     ("Leader (second)", "liv@example.com"),
     ("Sponsor", "sam@example.com"),
     ("Practice admin", "pam@example.com"),
+    ("Program manager", "pia@example.com"),
 ]
 
 
@@ -187,5 +190,6 @@ def seed() -> list[Engagement]:
         engagements=list(Engagement.objects.filter(leader__in=[lee, liv]).select_related("coach", "leader"))
     )
     stakeholder_demo.seed(engagements=Engagement.objects.filter(leader=lee).select_related("coach", "leader"))
+    program_demo.seed(engagement=Engagement.objects.get(leader=lee, coach=ada), manager=people["pia@example.com"])
     notification_demo.seed(people=list(people.values()), reflection_choices={liv: (0, time(8, 30))})
     return created

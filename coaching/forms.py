@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.idempotency import IdempotencyKeyField
 
@@ -25,3 +26,15 @@ class CheckInForm(forms.Form):
         help_text="Only your coach reads this.",
     )
     idempotency_key = IdempotencyKeyField()
+
+
+class ReassignForm(forms.Form):
+    """Which active coach of the practice takes a coach's open engagements over."""
+
+    coach = forms.ModelChoiceField(queryset=None, label=_("Hand open engagements to"))
+
+    def __init__(self, *args, coaches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        self.fields["coach"].queryset = User.objects.filter(pk__in=[c.pk for c in coaches], is_active=True)

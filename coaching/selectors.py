@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from accounts.models import Practice, User
+from accounts.models import Invitation, Practice, User
 from engagements import charts
 from engagements.models import AgendaItem, Engagement, Session
 from engagements.selectors import engagement_with_counts
@@ -450,7 +450,8 @@ def sponsor_home(*, sponsor: User) -> dict:
 
 
 def practice_overview(*, practice: Practice) -> dict:
-    """Coaches of the practice with engagement counts by status: one query for coaches with counts."""
+    """Coaches of the practice with engagement counts by status (one query) and the coach invitations
+    not accepted yet (one query)."""
     statuses = Engagement.Status
     coaches = list(
         User.objects.filter(practice=practice, is_coach=True)
@@ -467,4 +468,30 @@ def practice_overview(*, practice: Practice) -> dict:
         coach.counts = [(s.label, getattr(coach, f"n_{s.value}")) for s in statuses]
         for s in statuses:
             totals[s.label] += getattr(coach, f"n_{s.value}")
-    return {"practice": practice, "coaches": coaches, "totals": [(s.label, totals[s.label]) for s in statuses]}
+    pending = list(
+        Invitation.objects.filter(
+            role__in=(Invitation.Role.COACH, Invitation.Role.REVIEWER),
+            invited_by__practice=practice,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .select_related("user")
+        .order_by("-created_at")
+    )
+    return {
+        "practice": practice,
+        "coaches": coaches,
+        "active_coaches": [c for c in coaches if c.is_active],
+        "pending": pending,
+        "totals": [(s.label, totals[s.label]) for s in statuses],
+    }
+
+
+def reviewer_engagements(*, reviewer: User) -> list[Engagement]:
+    """The reviewer's practice's engagements with coach, leader and sessions held: one query, no content."""
+    return list(
+        Engagement.objects.reviewed_by(reviewer)
+        .select_related("coach", "leader")
+        .annotate(n_held=Count("sessions", filter=Q(sessions__status=Session.Status.HELD)))
+        .order_by("coach__full_name", "-start_date", "pk")
+    )

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "stakeholders",
     "booking",
     "webhooks",
+    "programs",
     "coaching",
     "api",
     "exports",

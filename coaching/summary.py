@@ -252,27 +252,27 @@ def _goal_trends(engagement: Engagement) -> dict[int, charts.Chart]:
     return trends
 
 
-def engagement_summary(*, viewer: User, pk: int, preview: bool = True) -> EngagementSummary:
+def engagement_summary(*, viewer: User, pk: int, preview: bool = True, as_reviewer: bool = False) -> EngagementSummary:
     """The progress summary of engagement `pk` as `viewer` may read it (raises Engagement.DoesNotExist).
 
     The engagement is looked up among those the viewer takes part in (coach, leader or sponsor).
     The coach and the leader see exactly what a sponsor sees plus, when `preview` is on, summaries the
     coach has marked "shared with sponsor" but not released yet, flagged as such. A sponsor never sees
     an unreleased summary, and neither does the PDF (it is built with `preview=False`).
+    `as_reviewer`: the engagement is looked up among the reviewer's practice's engagements instead, and
+    the reviewer reads exactly what a sponsor reads.
     """
-    engagement = (
-        Engagement.objects.visible_to(viewer)
-        .select_related("coach", "leader")
-        .prefetch_related("sponsors", "goals")
-        .get(pk=pk)
-    )
-    if engagement.coach_id == viewer.pk:
+    base = Engagement.objects.reviewed_by(viewer) if as_reviewer else Engagement.objects.visible_to(viewer)
+    engagement = base.select_related("coach", "leader").prefetch_related("sponsors", "goals").get(pk=pk)
+    if as_reviewer:
+        viewer_role = "reviewer"
+    elif engagement.coach_id == viewer.pk:
         viewer_role = "coach"
     elif engagement.leader_id == viewer.pk:
         viewer_role = "leader"
     else:
         viewer_role = "sponsor"
-    include_unreleased = preview and viewer_role != "sponsor"
+    include_unreleased = preview and viewer_role not in ("sponsor", "reviewer")
     sessions = list(
         Session.objects.filter(engagement_id=engagement.pk).only(*SESSION_FIELDS).order_by("starts_at", "pk")
     )

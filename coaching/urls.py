@@ -10,6 +10,15 @@ urlpatterns = [
     path("leader/", views.leader_home, name="leader_home"),
     path("sponsor/", views.sponsor_home, name="sponsor_home"),
     path("practice/", views.practice, name="practice"),
+    path(
+        "practice/invitations/<int:pk>/<str:action>/",
+        views.practice_invitation,
+        name="practice_invitation",
+    ),
+    path("practice/reviews/", views.practice_reviews, name="practice_reviews"),
+    path("practice/reviews/<int:pk>/", views.practice_review, name="practice_review"),
+    path("practice/coaches/<int:pk>/deactivate/", views.practice_coach_deactivate, name="practice_coach_deactivate"),
+    path("practice/coaches/<int:pk>/reassign/", views.practice_coach_reassign, name="practice_coach_reassign"),
     path("engagements/<int:pk>/summary/", views_summary.summary, name="summary"),
     path("engagements/<int:pk>/summary.pdf", views_summary.summary_pdf, name="summary_pdf"),
     path(
@@ -30,5 +39,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("exports.urls")),
     path("", include("webhooks.urls")),
+    path("", include("programs.urls")),
     path("admin/", admin.site.urls),
 ]

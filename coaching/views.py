@@ -6,17 +6,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts.forms import InviteCoachForm
-from accounts.models import Invitation
-from accounts.services import invitation_create, user_get_or_invite_target
+from accounts.models import Invitation, User
+from accounts.services import (
+    coach_deactivate,
+    coach_invitation_resend,
+    coach_invitation_revoke,
+    invitation_create,
+    user_get_or_invite_target,
+)
 from engagements.models import Engagement
+from engagements.services import engagement_reassign
+from programs.models import LedgerEntry
+from programs.services import ledger_record
 
 from . import health, selectors, services
-from .forms import CheckInForm
+from .forms import CheckInForm, ReassignForm
+from .summary import engagement_summary
+
+OPEN_STATUSES = (Engagement.Status.DRAFT, Engagement.Status.ACTIVE, Engagement.Status.PAUSED)
 
 
 @never_cache
@@ -42,6 +56,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return sponsor_home(request)
     if user.is_practice_admin:
         return redirect("practice")
+    if user.is_reviewer:
+        return redirect("practice_reviews")
+    if user.managed_programs.exists():
+        return redirect("programs:list")
     return render(request, "coaching/home_empty.html")
 
 
@@ -82,18 +100,139 @@ def practice(request: HttpRequest) -> HttpResponse:
             coach = user_get_or_invite_target(
                 email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"]
             )
-            if coach.is_coach:
+            role = form.cleaned_data.get("role") or Invitation.Role.COACH
+            if coach.is_coach or coach.is_reviewer:
                 form.add_error("email", "This person is already a coach.")
                 coach = None
             else:
                 invitation_create(
-                    user=coach, role=Invitation.Role.COACH, invited_by=user, context=f"coach at {user.practice}"
+                    user=coach,
+                    role=role,
+                    invited_by=user,
+                    context=(
+                        _("reviewer at %(practice)s")
+                        if role == Invitation.Role.REVIEWER
+                        else _("coach at %(practice)s")
+                    )
+                    % {"practice": user.practice},
                 )
         if coach is not None:
             messages.success(request, f"Invitation on its way to {coach.email}.")
             return redirect("practice")
     context = selectors.practice_overview(practice=user.practice)
     return render(request, "coaching/practice.html", {**context, "form": form})
+
+
+def _practice_admin(request: HttpRequest) -> User:
+    user = request.user
+    if not (user.is_practice_admin and user.practice_id):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+@require_POST
+def practice_invitation(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Resend or revoke a coach invitation of the admin's practice (another practice's: a 404)."""
+    admin = _practice_admin(request)
+    if action not in ("resend", "revoke"):
+        raise Http404("No such action")
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("user", "invited_by"),
+        pk=pk,
+        role__in=(Invitation.Role.COACH, Invitation.Role.REVIEWER),
+        invited_by__practice_id=admin.practice_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+    if action == "resend":
+        coach_invitation_resend(invitation=invitation, by=admin)
+        messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": invitation.user.email})
+    else:
+        coach_invitation_revoke(invitation=invitation, by=admin)
+        messages.success(request, _("The invitation to %(email)s is revoked.") % {"email": invitation.user.email})
+    return redirect("practice")
+
+
+def _practice_coach(admin: User, pk: int) -> User:
+    return get_object_or_404(User, pk=pk, is_coach=True, practice_id=admin.practice_id)
+
+
+@login_required
+@require_POST
+def practice_coach_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch a coach off: no more sign-in; nothing deleted."""
+    admin = _practice_admin(request)
+    coach = _practice_coach(admin, pk)
+    try:
+        coach_deactivate(coach=coach, by=admin)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s can no longer sign in. Their engagements are kept.") % {"name": coach})
+    return redirect("practice")
+
+
+@login_required
+@require_POST
+def practice_coach_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand every open engagement of a coach to another active coach of the practice; the leaders and
+    sponsors are told by e-mail."""
+    admin = _practice_admin(request)
+    coach = _practice_coach(admin, pk)
+    form = ReassignForm(request.POST, coaches=selectors.practice_overview(practice=admin.practice)["active_coaches"])
+    if not form.is_valid():
+        messages.error(request, _("Choose the coach who takes the engagements over."))
+        return redirect("practice")
+    target = form.cleaned_data["coach"]
+    moved = 0
+    with transaction.atomic():
+        for engagement in Engagement.objects.coached_by(coach).filter(status__in=OPEN_STATUSES).select_related("coach"):
+            try:
+                engagement_reassign(engagement=engagement, coach=target, by=admin)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                moved += 1
+    messages.success(
+        request,
+        _("%(count)s open engagements of %(from)s are now with %(to)s; their leaders and sponsors are told.")
+        % {"count": moved, "from": coach, "to": target},
+    )
+    return redirect("practice")
+
+
+def _reviewer(request: HttpRequest) -> User:
+    user = request.user
+    if not (user.is_reviewer and user.practice_id):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def practice_reviews(request: HttpRequest) -> HttpResponse:
+    """The reviewer's list: the practice's engagements with plain facts only (what a sponsor sees)."""
+    reviewer = _reviewer(request)
+    engagements = selectors.reviewer_engagements(reviewer=reviewer)
+    return render(request, "coaching/reviews.html", {"engagements": engagements, "practice": reviewer.practice})
+
+
+@login_required
+@never_cache
+def practice_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One engagement's progress summary as its sponsor reads it, for the reviewer; recorded in the ledger."""
+    reviewer = _reviewer(request)
+    try:
+        facts = engagement_summary(viewer=reviewer, pk=pk, preview=False, as_reviewer=True)
+    except Engagement.DoesNotExist:
+        raise Http404("No such engagement") from None
+    ledger_record(
+        viewer=reviewer,
+        viewer_role="reviewer",
+        what=LedgerEntry.What.SUMMARY_VIEW,
+        engagements=[(facts.engagement_id, None)],
+    )
+    return render(request, "coaching/summary.html", {"summary": facts})
 
 
 @login_required

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from engagements.models import Engagement, Session
 from engagements.services import session_release_summary
+from programs.models import LedgerEntry
+from programs.services import ledger_record
 
 from .pdf import html_to_pdf
 from .summary import EngagementSummary, engagement_summary
@@ -30,11 +32,20 @@ def _get_summary_for(request: HttpRequest, pk: int, *, preview: bool = True) -> 
         raise Http404("No such engagement") from None
 
 
+def _record_look(request: HttpRequest, facts: EngagementSummary, what: str) -> None:
+    """One ledger entry for the leader to read (one insert); the leader's own looks are not recorded."""
+    if facts.viewer_role != "leader":
+        ledger_record(
+            viewer=request.user, viewer_role=facts.viewer_role, what=what, engagements=[(facts.engagement_id, None)]
+        )
+
+
 @login_required
 @never_cache
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The sponsor's summary; for the coach and the leader the same "sponsor view" plus unreleased previews."""
     facts = _get_summary_for(request, pk)
+    _record_look(request, facts, LedgerEntry.What.SUMMARY_VIEW)
     return render(request, "coaching/summary.html", {"summary": facts})
 
 
@@ -43,6 +54,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary as a PDF report. It holds released summaries only, whoever downloads it."""
     facts = _get_summary_for(request, pk, preview=False)
+    _record_look(request, facts, LedgerEntry.What.SUMMARY_PDF)
     html = render_to_string("coaching/summary_print.html", {"summary": facts}, request=request)
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     slug = re.sub(r"[^a-z0-9]+", "-", f"{facts.leader_name} {facts.organisation}".lower()).strip("-") or "engagement"

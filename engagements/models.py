@@ -54,6 +54,18 @@ class EngagementQuerySet(models.QuerySet["Engagement"]):
             return self.none()
         return self.filter(sponsors=user)
 
+    def in_managed_programs(self, user) -> EngagementQuerySet:
+        """The one rule for program managers: engagements of the programs they manage (plain facts only)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(program__managers=user)
+
+    def reviewed_by(self, user) -> EngagementQuerySet:
+        """The one rule for reviewers: engagements of their practice's coaches (plain facts only)."""
+        if not (user.is_authenticated and user.is_reviewer and user.practice_id):
+            return self.none()
+        return self.filter(coach__practice_id=user.practice_id)
+
     def running(self) -> EngagementQuerySet:
         return self.filter(status=Engagement.Status.ACTIVE)
 
@@ -79,7 +91,15 @@ class Engagement(models.Model):
         default=False,
         help_text="The leader has not accepted the invitation yet: the engagement is hidden from them until then.",
     )
+    # The client organisation's display name, kept equal to `client.name` by the services that set or
+    # rename either (pages, the demo and the reports read it).
     organisation = models.CharField(max_length=200)
+    client = models.ForeignKey(
+        "programs.ClientOrganisation", null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
+    )
+    program = models.ForeignKey(
+        "programs.Program", null=True, blank=True, on_delete=models.SET_NULL, related_name="engagements"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     start_date = models.DateField(validators=DATE_VALIDATORS)
     planned_end_date = models.DateField(validators=DATE_VALIDATORS)

@@ -372,6 +372,36 @@ def build_no_next_session(notification: Notification) -> Message:
     )
 
 
+def build_coach_changed(notification: Notification) -> Message:
+    """To the leader and each sponsor when the practice hands the engagement to another coach."""
+    engagement = (
+        Engagement.objects.select_related("coach", "leader")
+        .filter(pk=notification.context.get("engagement_id"))
+        .first()
+    )
+    if engagement is None:
+        raise Skip("The engagement no longer exists.")
+    is_leader = notification.recipient_id == engagement.leader_id
+    return Message(
+        template="coach-changed",
+        context={
+            "engagement": engagement,
+            "previous_coach": notification.context.get("previous_coach", ""),
+            "is_leader": is_leader,
+        },
+        link=reverse("engagements:detail" if is_leader else "summary", args=[engagement.pk]),
+    )
+
+
+COACH_CHANGED = Source(
+    kind=Kind.COACH_CHANGED,
+    find_due=lambda now: (),  # recorded when the practice reassigns an engagement, never found by the tick
+    build=build_coach_changed,
+    applies_to=lambda user: False,  # not a preference: the leader and sponsors must know who coaches
+    description="When the practice hands an engagement to another coach.",
+)
+
+
 # --- Registration ---------------------------------------------------------------------------------
 
 
@@ -434,5 +464,5 @@ NO_NEXT_SESSION = Source(
 
 
 def register_sources() -> None:
-    for source in (SESSION_REMINDERS, AGENDA_PROMPTS, NO_SHOW_FOLLOW_UPS, NO_NEXT_SESSION):
+    for source in (SESSION_REMINDERS, AGENDA_PROMPTS, NO_SHOW_FOLLOW_UPS, NO_NEXT_SESSION, COACH_CHANGED):
         register(source)

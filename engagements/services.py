@@ -17,6 +17,8 @@ from accounts.models import Invitation, User
 from accounts.services import invitation_create, user_get_or_invite_target
 from accounts.tokens import derive_token, hash_token, token_for_hash, token_is_valid
 from webhooks import events as webhook_events
+from notifications.models import Kind
+from notifications.services import notification_owe_now
 
 from .calendar import session_attendees
 from .invitations import InvitationAction, session_invitations_owe
@@ -63,6 +65,16 @@ def invitation_resend(*, engagement: Engagement, person: User, by: User) -> Invi
     return _invite(user=person, role=Invitation.Role.SPONSOR, coach=by, engagement=engagement)
 
 
+def _client_named(*, coach: User, name: str):
+    """The client organisation `name` of the coach's practice, created on first use.
+
+    The model is reached through the foreign key, so this app does not import the programs app.
+    """
+    organisations = Engagement._meta.get_field("client").related_model.objects
+    client, _ = organisations.get_or_create(practice_id=coach.practice_id, name=name.strip())
+    return client
+
+
 def _check_engagement_dates(*, start_date: date, planned_end_date: date) -> None:
     check_plausible(start_date, field="start_date")
     if planned_end_date - start_date > MAX_ENGAGEMENT_SPAN:
@@ -101,6 +113,7 @@ def engagement_create(
         coach=coach,
         leader=leader,
         organisation=organisation.strip(),
+        client=_client_named(coach=coach, name=organisation) if organisation.strip() else None,
         start_date=start_date,
         planned_end_date=planned_end_date,
         planned_sessions=planned_sessions,
@@ -151,6 +164,10 @@ def engagement_update(
     _check_engagement_dates(start_date=start_date, planned_end_date=planned_end_date)
     if cancellation_window_hours is not None:
         engagement.cancellation_window_hours = cancellation_window_hours
+    if organisation.strip() != engagement.organisation or engagement.client_id is None:
+        engagement.client = _client_named(coach=engagement.coach, name=organisation) if organisation.strip() else None
+        if engagement.program_id and engagement.program.organisation_id != engagement.client_id:
+            engagement.program = None  # a program belongs to one organisation
     engagement.organisation = organisation.strip()
     engagement.start_date = start_date
     engagement.planned_end_date = planned_end_date
@@ -158,6 +175,42 @@ def engagement_update(
     engagement.cadence_days = cadence_days
     engagement.full_clean()
     engagement.save()
+    return engagement
+
+
+@transaction.atomic
+def engagement_reassign(*, engagement: Engagement, coach: User, by: User) -> Engagement:
+    """Hands the engagement, with all its history, to another active coach of the same practice, and
+    owes the leader and each active sponsor an e-mail saying so (through the outbox, after commit).
+
+    Only the practice admin of the engagement's practice reassigns. Nothing else changes: sessions,
+    notes, fieldwork and feedback stay with the engagement.
+    """
+    previous = engagement.coach
+    practice_id = previous.practice_id
+    if not (by.is_practice_admin and practice_id and by.practice_id == practice_id):
+        raise PermissionDenied("Only the practice admin reassigns the practice's engagements.")
+    if not (coach.is_coach and coach.is_active and coach.practice_id == practice_id):
+        raise ValidationError({"coach": "Choose an active coach of the practice."})
+    if coach.pk == engagement.leader_id:
+        raise ValidationError({"coach": "The leader cannot coach their own engagement."})
+    if coach.pk == previous.pk:
+        return engagement
+    engagement.coach = coach
+    engagement.save(update_fields=["coach", "updated_at"])
+    now = timezone.now()
+    people = [engagement.leader, *engagement.sponsors.filter(is_active=True)]
+    for person in people:
+        notification_owe_now(
+            kind=Kind.COACH_CHANGED,
+            period_key=f"coach:{engagement.pk}:{coach.pk}:{now:%Y%m%dT%H%M%S.%f}",
+            recipient_id=person.pk,
+            recipient_email=person.email,
+            time_zone=person.time_zone,
+            engagement_id=engagement.pk,
+            context={"engagement_id": engagement.pk, "previous_coach": str(previous)},
+            now=now,
+        )
     return engagement
 
 

@@ -38,6 +38,7 @@ class Kind(models.TextChoices):
     BOOKING_NUDGE = "booking_nudge", "Book your next session"
     ASSISTANT_LINK = "assistant_link", "Scheduling assistant link"
     EXPORT_READY = "export_ready", "Export ready"
+    COACH_CHANGED = "coach_changed", "New coach"
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -55,6 +56,7 @@ KIND_PLURALS = {
     Kind.BOOKING_NUDGE: "reminders to book your next session",
     Kind.ASSISTANT_LINK: "scheduling assistant links",
     Kind.EXPORT_READY: "export links",
+    Kind.COACH_CHANGED: "messages about a new coach",
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation

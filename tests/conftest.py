@@ -13,6 +13,10 @@ The cast (see `cast`):
     vic       former sponsor of Lee's engagement, account deactivated (`is_active=False`) but still
               on the engagement's sponsor list: deactivation alone must shut every door
     pam       practice admin of Northbridge Coaching
+    pia       program manager at Acme Logistics of the "Acme leaders 2026" program Lee's engagement is in
+              (Lee released his row to it)
+    rex       reviewer (a supervising coach) of Northbridge Coaching
+    dex       former coach of Northbridge Coaching, account deactivated, no engagements
 
 Everyone signs in with `TEST_PASSWORD` and has a verified e-mail address (Vic's password is still
 set; the account is only deactivated). `cast.people` maps the roles of the URL privacy
@@ -32,7 +36,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from engagements.models import Session
+from engagements.models import Engagement, Session
+from programs.models import RowRelease
 from tests.factories import (
     TEST_PASSWORD,
     AgendaItemFactory,
@@ -40,6 +45,7 @@ from tests.factories import (
     EngagementFactory,
     GoalFactory,
     PracticeFactory,
+    ProgramFactory,
     SessionFactory,
     UserFactory,
 )
@@ -138,7 +144,19 @@ def build_cast() -> SimpleNamespace:
         practice=practice,
     )
 
+    pia = UserFactory(email="pia@example.com", full_name="Pia Pereira", time_zone="Europe/London")
+    rex = UserFactory(
+        email="rex@example.com", full_name="Rex Rahman", time_zone="Europe/London", is_reviewer=True, practice=practice
+    )
+    dex = CoachFactory(
+        email="dex@example.com", full_name="Dex Dimitrov", time_zone="Europe/London", practice=practice, is_active=False
+    )
+
     lee_engagement = EngagementFactory(coach=ada, leader=lee, sponsors=[sam, sol, vic], organisation="Acme Logistics")
+    program = ProgramFactory(organisation=lee_engagement.client, name="Acme leaders 2026", managers=[pia])
+    Engagement.objects.filter(pk=lee_engagement.pk).update(program=program)
+    lee_engagement.program = program
+    RowRelease.objects.create(engagement=lee_engagement, released_by=lee)  # Lee shows his row to the program
     lee_goals = [
         GoalFactory(
             engagement=lee_engagement,
@@ -188,6 +206,9 @@ def build_cast() -> SimpleNamespace:
             "former_sponsor": vic,
             "stakeholder": None,
             "assistant": None,  # a scheduling assistant: no account, a private booking link
+            "program_manager": pia,
+            "reviewer": rex,
+            "former_coach": dex,
         },
         # Confidential texts of Lee's engagement: none may appear on a page its reader may not see.
         secrets={
@@ -205,6 +226,10 @@ def build_cast() -> SimpleNamespace:
         sue=sue,
         vic=vic,
         pam=pam,
+        pia=pia,
+        rex=rex,
+        dex=dex,
+        program=program,
         lee_engagement=lee_engagement,
         lee_goals=lee_goals,
         lee_past_session=lee_past_session,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Practice, User
 from engagements.models import AgendaItem, Engagement, Goal, Session
+from programs.models import ClientOrganisation, Program
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -68,6 +69,9 @@ class EngagementFactory(factory.django.DjangoModelFactory):
     coach = factory.SubFactory(CoachFactory)
     leader = factory.SubFactory(UserFactory)
     organisation = factory.Sequence(lambda n: f"Organisation {n}")
+    client = factory.LazyAttribute(
+        lambda o: ClientOrganisation.objects.get_or_create(practice_id=o.coach.practice_id, name=o.organisation)[0]
+    )
     status = Engagement.Status.ACTIVE
     start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(weeks=4))
     planned_end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(weeks=12))
@@ -226,3 +230,31 @@ class SelfRatingFactory(factory.django.DjangoModelFactory):
     reflection = factory.SubFactory(WeeklyReflectionFactory)
     goal = factory.SubFactory(GoalFactory, engagement=factory.SelfAttribute("..reflection.engagement"))
     score = 5
+
+
+class ClientOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientOrganisation
+        django_get_or_create = ("practice", "name")
+
+    practice = factory.SubFactory(PracticeFactory)
+    name = factory.Sequence(lambda n: f"Client {n}")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A program that started eight weeks ago and runs for half a year. Managers: `managers=[pia]`."""
+
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(ClientOrganisationFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(weeks=8))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(weeks=26))
+    planned_sessions = 6
+
+    @factory.post_generation
+    def managers(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            self.managers.add(*extracted)

@@ -35,6 +35,7 @@ def test_every_measured_page_opens_for_its_person(practice):
         "leader_home",
         "sponsor_summary",
         "stakeholder_link",
+        "program_dashboard",
         TRIVIAL,
     ]
     for page in found:

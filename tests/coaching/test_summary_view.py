@@ -252,9 +252,9 @@ def test_the_summary_runs_the_same_queries_whatever_the_history(cast, client_for
         feedback_round(cast.lee_engagement, {"peer": [[1, 2], [2, 2], [0, 1]]}, opened_days_ago=80 - i)
     client = client_for("sam")
     # Session, user; engagement, its sponsors, its goals, its sessions, its three-way agenda;
-    # fieldwork counts, practice logged per week; stakeholder rounds, goals, scores; the navigation's
-    # "leads" and "sponsors" checks.
-    with django_assert_num_queries(14):
+    # fieldwork counts, practice logged per week; stakeholder rounds, goals, scores; the ledger entry
+    # the leader reads; the navigation's "leads" and "sponsors" checks.
+    with django_assert_num_queries(15):
         response = client.get(_url(cast.lee_engagement))
     assert response.content.decode().count("Three-way topic") == rounds
 

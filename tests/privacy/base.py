@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 # someone holding a private feedback link (no account); "anonymous" is anyone else without a session.
 # "second_sponsor" is Lee's engagement's second sponsor and gets what "sponsor" gets unless a case says
 # otherwise; "former_sponsor" is a deactivated account whose session was opened before deactivation,
-# and gets what "anonymous" gets; "practice_admin" sees counts, never content. "assistant" is the
+# and gets what "anonymous" gets; "practice_admin" sees counts, never content. "program_manager" manages
+# the program Lee's engagement belongs to (counts and released rows, never content); "reviewer" is a
+# supervising coach of the practice (plain facts, never private notes); "former_coach" is a coach of the
+# practice whose account was deactivated, with a session opened before, and gets what "anonymous" gets. "assistant" is the
 # leader's scheduling assistant (no account) holding their private booking link for Lee's engagement,
 # and gets what "anonymous" gets unless a case says otherwise.
 PEOPLE = (
@@ -24,10 +27,15 @@ PEOPLE = (
     "former_sponsor",
     "stakeholder",
     "assistant",
+    "program_manager",
+    "reviewer",
+    "former_coach",
 )
 
-# Everyone with a working session. The deactivated former sponsor's session no longer works.
-SIGNED_IN = tuple(p for p in PEOPLE if p not in ("anonymous", "stakeholder", "former_sponsor", "assistant"))
+# Everyone with a working session. The deactivated former sponsor's and former coach's sessions no longer work.
+SIGNED_IN = tuple(
+    p for p in PEOPLE if p not in ("anonymous", "stakeholder", "former_sponsor", "assistant", "former_coach")
+)
 
 ALLOWED = "allowed"  # 200 for GET; for POST a success (2xx/3xx) whose effect the case may check
 HIDDEN = "hidden"  # 404: the object does not exist for this person
@@ -45,7 +53,7 @@ class UrlCase:
     `url_name` is the URL's name (`namespace:name`), `path` the concrete path requested.
     `expect` maps each person in PEOPLE to one of the outcomes above; people left out default to
     HIDDEN, except "anonymous" and "stakeholder" which default to LOGIN, "second_sponsor" which
-    defaults to the sponsor's outcome and "former_sponsor" which defaults to the anonymous one.
+    defaults to the sponsor's outcome and "former_sponsor" and "former_coach" which default to the anonymous one.
     Every response is also checked against the table of who may read which private text
     (`tests/privacy/secrets.py`); `must_not_contain` adds texts that must never appear in a response
     that is not ALLOWED. `method` is GET or POST; POST cases send `data`. `htmx` cases are requested
@@ -67,7 +75,7 @@ class UrlCase:
             return self.expect[person]
         if person == "second_sponsor":
             return self.outcome_for("sponsor")
-        if person in ("former_sponsor", "assistant"):
+        if person in ("former_sponsor", "assistant", "former_coach"):
             return self.outcome_for("anonymous")
         return LOGIN if person in ("anonymous", "stakeholder") else HIDDEN
 

@@ -16,7 +16,10 @@ Readers, in short:
     other_coach,    Liv's engagement only (other_sponsor: Liv's goals only); none of Lee's
     other_leader,
     other_sponsor
+    reviewer        what sponsors read, of both engagements (a supervising coach of the practice)
+    program_manager counts and released rows of the program: no text of either engagement
     practice_admin, counts at most: no text of either engagement
+    former_coach,
     former_sponsor,
     anonymous
 
@@ -48,6 +51,7 @@ from tests.factories import (
     PracticeLogFactory,
     SessionFactory,
     StakeholderFactory,
+    UserFactory,
     WeeklyReflectionFactory,
 )
 
@@ -55,6 +59,7 @@ NOBODY: frozenset[str] = frozenset()
 COACH = frozenset({"coach"})
 TEAM = frozenset({"coach", "leader"})  # the engagement's coach and leader
 SPONSORS = frozenset({"sponsor", "second_sponsor"})
+REVIEWER = frozenset({"reviewer"})  # reads what sponsors read, for every engagement of the practice
 LIV_TEAM = frozenset({"other_coach", "other_leader"})
 
 
@@ -73,16 +78,16 @@ SECRETS: dict[str, Secret] = {
     "three_way_private_notes": Secret("coach's private notes, held three-way meeting", COACH),
     "shared_summary": Secret("shared summary, not marked for the sponsor", TEAM),
     "unreleased_sponsor_summary": Secret("summary marked for the sponsor, not released yet", TEAM),
-    "sponsor_summary": Secret("summary marked for the sponsor and released", TEAM | SPONSORS),
-    "three_way_agreed_notes": Secret("agreed notes of a three-way meeting, released", TEAM | SPONSORS),
+    "sponsor_summary": Secret("summary marked for the sponsor and released", TEAM | SPONSORS | REVIEWER),
+    "three_way_agreed_notes": Secret("agreed notes of a three-way meeting, released", TEAM | SPONSORS | REVIEWER),
     "agenda_item": Secret("agenda item of a regular session", TEAM),
     "agenda_before_three_way": Secret("agenda item written while the session was regular, then made three-way", TEAM),
-    "three_way_agenda": Secret("agenda item written for a three-way meeting", TEAM | SPONSORS),
+    "three_way_agenda": Secret("agenda item written for a three-way meeting", TEAM | SPONSORS | REVIEWER),
     "reflection_agenda": Secret("agenda item carried over from a weekly reflection", TEAM),
     # Goals.
-    "goal_title": Secret("goal title", TEAM | SPONSORS | {"stakeholder"}),
-    "goal_description": Secret("goal description", TEAM | SPONSORS | {"stakeholder"}),
-    "goal_why": Secret("why the goal matters to the organisation", TEAM | SPONSORS),
+    "goal_title": Secret("goal title", TEAM | SPONSORS | REVIEWER | {"stakeholder"}),
+    "goal_description": Secret("goal description", TEAM | SPONSORS | REVIEWER | {"stakeholder"}),
+    "goal_why": Secret("why the goal matters to the organisation", TEAM | SPONSORS | REVIEWER),
     # Fieldwork.
     "commitment_text": Secret("fieldwork commitment: what to practise", TEAM),
     "commitment_where": Secret("fieldwork commitment: where or with whom", TEAM),
@@ -110,8 +115,8 @@ SECRETS: dict[str, Secret] = {
     "link_token": Secret("a stakeholder's private link token", NOBODY),
     "invitation_token": Secret("the private link of an invitation to join Lee's engagement", NOBODY),
     # Liv's engagement: none of it is for Lee's people.
-    "liv_goal_title": Secret("another engagement's goal title", LIV_TEAM | {"other_sponsor"}),
-    "liv_goal_why": Secret("another engagement's goal: why it matters", LIV_TEAM | {"other_sponsor"}),
+    "liv_goal_title": Secret("another engagement's goal title", LIV_TEAM | REVIEWER | {"other_sponsor"}),
+    "liv_goal_why": Secret("another engagement's goal: why it matters", LIV_TEAM | REVIEWER | {"other_sponsor"}),
     "liv_private_notes": Secret("another engagement's private notes", frozenset({"other_coach"})),
 }
 
@@ -303,6 +308,12 @@ def seed_private_content(cast) -> SimpleNamespace:
         user=cast.sol, role=Invitation.Role.SPONSOR, invited_by=ada, context=f"sponsor of {lee}"
     )
     texts["invitation_token"] = invitation_token(invitation=invitation)
+    coach_invitation = invitation_create(
+        user=UserFactory(email="cora@example.com", full_name="Cora Invited"),
+        role=Invitation.Role.COACH,
+        invited_by=cast.pam,
+        context=f"coach at {cast.practice}",
+    )
 
     liv_person = StakeholderFactory(engagement=cast.liv_engagement)
     liv_round = FeedbackRoundFactory(engagement=cast.liv_engagement)
@@ -326,6 +337,7 @@ def seed_private_content(cast) -> SimpleNamespace:
         three_way_meeting=meeting,
         three_way_held=three_way_held,
         reviewed_commitment=reviewed,
+        coach_invitation=coach_invitation,
     )
 
 
