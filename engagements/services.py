@@ -16,9 +16,9 @@ from accounts.limits import check_plausible
 from accounts.models import Invitation, User
 from accounts.services import invitation_create, user_get_or_invite_target
 from accounts.tokens import derive_token, hash_token, token_for_hash, token_is_valid
-from webhooks import events as webhook_events
 from notifications.models import Kind
 from notifications.services import notification_owe_now
+from webhooks import events as webhook_events
 
 from .calendar import session_attendees
 from .invitations import InvitationAction, session_invitations_owe

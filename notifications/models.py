@@ -63,7 +63,14 @@ KIND_PLURALS = {
 #: is what someone is waiting for before they can start, and a feedback request goes out when the
 #: coach opens a round or sends it again, not the next morning. A calendar change cannot wait either.
 URGENT_KINDS = frozenset(
-    {Kind.SESSION_REMINDER, Kind.INVITATION, Kind.STAKEHOLDER_REQUEST, Kind.SESSION_INVITATION, Kind.ASSISTANT_LINK, Kind.EXPORT_READY}
+    {
+        Kind.SESSION_REMINDER,
+        Kind.INVITATION,
+        Kind.STAKEHOLDER_REQUEST,
+        Kind.SESSION_INVITATION,
+        Kind.ASSISTANT_LINK,
+        Kind.EXPORT_READY,
+    }
 )
 
 #: Alerts a coach must act on go out as they happen: the daily limit protects a leader's inbox, and

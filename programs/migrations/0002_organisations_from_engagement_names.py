@@ -22,7 +22,7 @@ def link(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("programs", "0001_organisations_programs_ledger"),
-        ("engagements", "0007_engagement_client_organisation_and_program"),
+        ("engagements", "0008_engagement_client_organisation_and_program"),
     ]
 
     operations = [migrations.RunPython(link, migrations.RunPython.noop)]

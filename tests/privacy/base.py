@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 # and gets what "anonymous" gets; "practice_admin" sees counts, never content. "program_manager" manages
 # the program Lee's engagement belongs to (counts and released rows, never content); "reviewer" is a
 # supervising coach of the practice (plain facts, never private notes); "former_coach" is a coach of the
-# practice whose account was deactivated, with a session opened before, and gets what "anonymous" gets. "assistant" is the
-# leader's scheduling assistant (no account) holding their private booking link for Lee's engagement,
+# practice whose account was deactivated, with a session opened before, and gets what "anonymous" gets.
+# "assistant" is the leader's scheduling assistant (no account) holding their private booking link for Lee's engagement,
 # and gets what "anonymous" gets unless a case says otherwise.
 PEOPLE = (
     "anonymous",

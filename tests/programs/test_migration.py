@@ -12,7 +12,7 @@ from tests.factories import EngagementFactory
 
 BEFORE = [
     ("programs", "0001_organisations_programs_ledger"),
-    ("engagements", "0007_engagement_client_organisation_and_program"),
+    ("engagements", "0008_engagement_client_organisation_and_program"),
 ]
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0006_engagement_cancellation_window'),
+        ('engagements', '0007_calendar_invitations_feeds_and_honest_attendance'),
         ('programs', '0001_organisations_programs_ledger'),
     ]
 
