@@ -50,7 +50,9 @@ run: venv
 	$(DEV_ENV) exec $(BIN)/honcho start -f Procfile -e /dev/null
 
 # Browser tests (tests/e2e/, marker e2e) run serially after the parallel run of everything else.
-# pytest's exit code 5 means "no tests collected": an empty subset is not a failure.
+# pytest's exit code 5 means "no tests collected": an empty subset is not a failure. The browser tests
+# save every page they load in test-artifacts/html/; the Nu HTML checker (npm vnu-jar, Java) then
+# checks them all and fails with each error listed.
 test: venv
 	@echo "Database: $$(if [ -n "$${DATABASE_URL:-}" ]; then sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<< "$$DATABASE_URL"; else echo 'SQLite (embedded default)'; fi)"
 	@echo "Broker:   $$(if [ -n "$${REDIS_URL:-}" ]; then sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<< "$$REDIS_URL"; else echo 'filesystem transport (embedded default)'; fi)"
@@ -58,7 +60,9 @@ test: venv
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -m "not e2e" -n 2 || [ $$? -eq 5 ]
+	rm -rf test-artifacts/html
 	$(BIN)/pytest -m e2e || [ $$? -eq 5 ]
+	$(BIN)/python -m tests.e2e.html_check
 
 lint: venv
 	$(BIN)/ruff check .

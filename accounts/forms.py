@@ -3,7 +3,21 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import time_zone_choices
+from .models import grouped_time_zone_choices
+
+
+def time_zone_field(label: str, **options) -> forms.ChoiceField:
+    """A plain select of time zones, common ones first; static/js/app.js adds a filter and the browser's zone."""
+    widget = forms.Select(
+        attrs={
+            "data-time-zone-picker": "",
+            "autocomplete": "off",
+            "data-filter-label": _("Filter time zones"),
+            "data-filter-placeholder": _("Type to filter, e.g. Tokyo"),
+            "data-suggest-text": _("Use this device's time zone: %s"),
+        }
+    )
+    return forms.ChoiceField(label=label, choices=grouped_time_zone_choices, widget=widget, **options)
 
 
 class AcceptInvitationForm(forms.Form):
@@ -15,7 +29,7 @@ class AcceptInvitationForm(forms.Form):
     password2 = forms.CharField(
         label="Repeat the password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-    time_zone = forms.ChoiceField(label="Your time zone", choices=time_zone_choices)
+    time_zone = time_zone_field("Your time zone")
 
     def clean(self):
         data = super().clean()
@@ -26,9 +40,7 @@ class AcceptInvitationForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name")
-    time_zone = forms.ChoiceField(
-        label="Time zone", choices=time_zone_choices, help_text="Dates, times and reminders follow this time zone."
-    )
+    time_zone = time_zone_field("Time zone", help_text="Dates, times and reminders follow this time zone.")
 
 
 class InviteCoachForm(forms.Form):

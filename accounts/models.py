@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 def validate_time_zone(value: str) -> None:
@@ -21,6 +22,44 @@ def validate_time_zone(value: str) -> None:
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+# Where the practice's coaches and clients mostly live; listed first in the time-zone picker.
+COMMON_TIME_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Amsterdam",
+    "Europe/Zurich",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+)
+
+
+def grouped_time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The picker's choices: common zones first, then every other zone, each zone once."""
+    every = time_zone_choices()
+    known = dict(every)
+    common = [(name, known[name]) for name in COMMON_TIME_ZONES if name in known]
+    others = [(name, label) for name, label in every if name not in COMMON_TIME_ZONES]
+    return [(gettext("Common time zones"), common), (gettext("All other time zones"), others)]
 
 
 class UserManager(BaseUserManager["User"]):

@@ -10,7 +10,8 @@ at another Chromium binary.
 Fixtures: `browser` (one Chromium for the session), `page` (desktop), `phone_page` (390x844, touch)
 and `strict_page` (content security policy enforced). Each page fixture starts the live server and
 makes the test transactional. Helpers (`login`, `check_accessibility`, `assert_no_horizontal_scroll`,
-`save_screenshot`) live in tests/e2e/helpers.py and are re-exported here.
+`save_screenshot`) live in tests/e2e/helpers.py and are re-exported here. Every page a page fixture
+loads is saved for the Nu HTML checker (tests/e2e/html_check.py), which `make test` runs afterwards.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.helpers import assert_no_horizontal_scroll, check_accessibility, login, save_screenshot
+from tests.e2e.html_check import save_page_html
 
 __all__ = ["assert_no_horizontal_scroll", "check_accessibility", "login", "save_screenshot"]
 
@@ -75,7 +77,31 @@ def _new_page(browser, *, bypass_csp: bool = True, **options):
     # to see the site exactly as a visitor's browser enforces the policy.
     context = browser.new_context(bypass_csp=bypass_csp, locale="en-GB", timezone_id="Europe/London", **options)
     context.set_default_timeout(10_000)
-    return context, context.new_page()
+    page = context.new_page()
+    page.on("load", lambda loaded: _keep_html(loaded))
+    return context, page
+
+
+# The page's HTML without inline scripts: the content security policy lets the site run scripts from
+# its own files only, so an inline script is one a test injected (axe-core), not the site's markup.
+_SERVED_HTML = """() => {
+    const root = document.documentElement.cloneNode(true);
+    root.querySelectorAll('script:not([src]):not([type="application/json"])').forEach((s) => s.remove());
+    return (document.doctype ? `<!DOCTYPE ${document.doctype.name}>\n` : '') + root.outerHTML;
+}"""
+
+
+def _keep_html(page) -> None:
+    # Every page a journey visits is checked by the Nu HTML checker after the run (tests/e2e/html_check.py).
+    # Only the site's own HTML pages: not PDFs, calendar files or about:blank.
+    from playwright.sync_api import Error
+
+    try:
+        if not page.url.startswith("http") or "text/html" not in page.evaluate("() => document.contentType"):
+            return
+        save_page_html(page.evaluate(_SERVED_HTML), page.url)
+    except Error:
+        pass  # the journey had already moved on; the next page's load is saved instead
 
 
 @pytest.fixture
