@@ -1,4 +1,5 @@
-"""Compressed HTML pages, with the BREACH attack kept in mind.
+"""Compressed HTML pages, with the BREACH attack kept in mind. Only HTML: API answers, downloads and
+calendar feeds go as they are.
 
 BREACH recovers a secret from the size of compressed responses when a page holds the secret next to
 text an attacker chooses. Pages are compressed (Django's `GZipMiddleware`) because:
@@ -25,4 +26,6 @@ class PageGZipMiddleware(GZipMiddleware):
     def process_response(self, request, response):
         if redact(request.path) != request.path:
             return response
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response  # HTML pages only: API answers, files and feeds go as they are
         return super().process_response(request, response)

@@ -107,7 +107,12 @@ def test_a_future_session_cannot_be_recorded_as_held(cast):
     unknown = client.post(f"/api/v1/sessions/{cast.lee_next_session.pk}/outcome/", {"status": "scheduled"})
 
     assert refused.status_code == 400
-    assert refused.json() == {"status": ["A session can be marked held once it has started."]}
+    assert refused.json() == {
+        "status": [
+            "This session has not started yet: you can record what happened once it has started. "
+            "To call it off now, cancel the session."
+        ]
+    }
     assert unknown.status_code == 400
     assert unknown.json() == {"status": ["Choose held, no-show or late cancellation."]}
     cast.lee_next_session.refresh_from_db()

@@ -22,9 +22,14 @@ LAST = datetime(2027, 3, 1, 10, tzinfo=UTC)
 
 
 def send(finder, now) -> list:
+    """Records and sends what `finder` finds due at `now`: the messages of its kinds, not the calendar
+    invitations a booking sends on its own."""
     with time_machine.travel(now, tick=False):
-        outbox.notifications_record(specs=finder(now), now=now)
-        for pk in Notification.objects.filter(status="pending").values_list("pk", flat=True):
+        specs = list(finder(now))
+        outbox.notifications_record(specs=specs, now=now)
+        mail.outbox.clear()
+        due = Notification.objects.filter(status="pending", kind__in={spec.kind for spec in specs})
+        for pk in due.values_list("pk", flat=True):
             outbox.notification_deliver(notification_id=pk, now=now)
     return list(mail.outbox)
 

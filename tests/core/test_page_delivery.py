@@ -54,3 +54,14 @@ def test_outside_debug_templates_are_compiled_once_per_process():
         "django.template.loaders.filesystem",
         "django.template.loaders.app_directories",
     ]
+
+
+@pytest.mark.django_db
+def test_only_html_is_compressed_an_api_answer_goes_as_it_is(client, cast):
+    from api.services import api_token_create
+
+    secret = api_token_create(user=cast.ada, name="reporting script", scope="read", days=30).secret
+    response = client.get("/api/v1/engagements/", HTTP_AUTHORIZATION=f"Bearer {secret}", **GZIP)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert not response.has_header("Content-Encoding")

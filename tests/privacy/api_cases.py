@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .base import ALLOWED, FORBIDDEN, HIDDEN, TOKEN_REQUIRED
 
-NO_TOKEN = ("anonymous", "stakeholder", "former_sponsor")
+NO_TOKEN = ("anonymous", "stakeholder", "former_sponsor", "former_coach", "assistant")
 
 
 @dataclass
@@ -59,6 +59,8 @@ def _everyone_with_a_token() -> dict[str, str]:
             "second_sponsor",
             "other_sponsor",
             "practice_admin",
+            "program_manager",
+            "reviewer",
         ),
         ALLOWED,
     )

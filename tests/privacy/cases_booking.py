@@ -39,7 +39,10 @@ def cases(cast) -> list[UrlCase]:
     link = f"/book/a/{services.assistant_link_token(assistant=assistant)}"
     secrets = tuple(cast.secrets.values())
     coaches = {"coach": ALLOWED, "other_coach": ALLOWED}
-    not_coaches = {p: FORBIDDEN for p in ("leader", "other_leader", "sponsor", "other_sponsor", "practice_admin")}
+    not_coaches = {
+        p: FORBIDDEN
+        for p in ("leader", "other_leader", "sponsor", "other_sponsor", "practice_admin", "program_manager", "reviewer")
+    }
     gone_for_all = {p: GONE for p in PEOPLE}
     only_the_assistant = {**gone_for_all, "assistant": ALLOWED}
     return [
