@@ -64,6 +64,11 @@ class ExceptionForm(forms.ModelForm):
         fields = ["day", "kind", "starts", "ends"]
         widgets = {"starts": forms.TimeInput(attrs={"type": "time"}), "ends": forms.TimeInput(attrs={"type": "time"})}
 
+    def __init__(self, *args, **kwargs):
+        # Shown on one page with the weekly hours form, whose fields share these names: ids of their own.
+        kwargs.setdefault("auto_id", "id_exception_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
         if data.get("kind") == AvailabilityException.Kind.OPENING:
