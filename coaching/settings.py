@@ -451,6 +451,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Named date formats (DATE_MEDIUM, WEEKDAY_DATE_TIME, ...) per language; templates use the names only.
+FORMAT_MODULE_PATH = ["coaching.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
