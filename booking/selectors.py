@@ -35,8 +35,8 @@ def availability_for(*, coach) -> Availability | None:
 def busy_for(
     *, coach, availability: Availability, start: datetime, end: datetime, exclude_session_id: int | None = None
 ) -> list[tuple[datetime, datetime]]:
-    """The coach's busy time between `start` and `end` (two queries): every scheduled session of theirs,
-    widened by the buffer on both sides, and the busy periods read from their calendar."""
+    """The coach's busy time between `start` and `end` (two queries): every scheduled session of theirs
+    and every busy period read from their calendar, each widened by the buffer on both sides."""
     buffer = availability.buffer
     sessions = (
         Session.objects.filter(
@@ -53,11 +53,14 @@ def busy_for(
         for starts_at, minutes in sessions
         if starts_at + timedelta(minutes=minutes) + buffer > start
     ]
-    busy += list(
-        BusyPeriod.objects.filter(connection__coach=coach, starts_at__lt=end, ends_at__gt=start).values_list(
-            "starts_at", "ends_at"
-        )
-    )
+    # The buffer keeps the coach's breathing room around anything in their calendar too, not only
+    # around sessions booked here.
+    busy += [
+        (starts_at - buffer, ends_at + buffer)
+        for starts_at, ends_at in BusyPeriod.objects.filter(
+            connection__coach=coach, starts_at__lt=end + buffer, ends_at__gt=start - buffer
+        ).values_list("starts_at", "ends_at")
+    ]
     return sorted(busy)
 
 

@@ -58,7 +58,7 @@ def test_an_event_in_the_coachs_calendar_removes_the_slot_and_a_booking_appears_
 ):
     radicale.put_event(
         "dentist",
-        EVENT.format(uid="dentist", start="20270310T100000Z", end="20270310T110000Z", summary="Dentist", extra=""),
+        EVENT.format(uid="dentist", start="20270310T101500Z", end="20270310T104500Z", summary="Dentist", extra=""),
     )
     radicale.put_event(
         "focus",
@@ -87,7 +87,8 @@ def test_an_event_in_the_coachs_calendar_removes_the_slot_and_a_booking_appears_
     assert connection.last_error == "" and connection.last_synced_at == NOW
     assert radicale_server.PASSWORD not in connection.password_encrypted
     assert crypto.decrypt(connection.password_encrypted) == radicale_server.PASSWORD
-    # The dentist removes 09:30 to 10:30 (60-minute sessions); the transparent event blocks nothing.
+    # The dentist (10:15-10:45, with the 15-minute buffer 10:00-11:00) removes 09:30 to 10:30
+    # (60-minute sessions); the transparent event blocks nothing.
     assert _wednesday_slots(engagement) == [datetime(2027, 3, 10, 9, tzinfo=UTC), datetime(2027, 3, 10, 11, tzinfo=UTC)]
     monday = [s for s in selectors.booking_view(engagement=engagement).slots if s.date() == date(2027, 3, 15)]
     assert datetime(2027, 3, 15, 11, tzinfo=UTC) not in monday and datetime(2027, 3, 15, 9, tzinfo=UTC) in monday

@@ -133,8 +133,20 @@ def test_busy_time_from_the_calendar_removes_the_slots_it_touches(engagement, av
     connection = CalendarConnection.objects.create(coach=coach, url="https://cal.example.com/c/", username="cora")
     BusyPeriod.objects.create(connection=connection, starts_at=utc(2027, 3, 11, 9, 30), ends_at=utc(2027, 3, 11, 10))
 
+    # 15 minutes of buffer on both sides: busy 09:15-10:15, so 09:00 (ends 10:00) and 10:00 are gone.
     assert page_slots(engagement, date(2027, 3, 11)) == [
-        utc(2027, 3, 11, 10),  # the busy period ends as this slot starts
         utc(2027, 3, 11, 10, 30),
         utc(2027, 3, 11, 11),
     ]
+
+
+@time_machine.travel("2027-03-08 09:00Z", tick=False)
+def test_busy_time_from_the_calendar_without_a_buffer_leaves_the_slot_that_starts_as_it_ends(
+    engagement, availability, coach
+):
+    availability.buffer_minutes = 0
+    availability.save()
+    connection = CalendarConnection.objects.create(coach=coach, url="https://cal.example.com/c/", username="cora")
+    BusyPeriod.objects.create(connection=connection, starts_at=utc(2027, 3, 11, 9, 30), ends_at=utc(2027, 3, 11, 10))
+
+    assert page_slots(engagement, date(2027, 3, 11))[0] == utc(2027, 3, 11, 10)
