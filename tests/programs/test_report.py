@@ -225,6 +225,8 @@ def test_an_expired_report_link_is_refused_and_the_file_is_dropped(cast, client_
         response = client_for("pia").get(path)
         assert response.status_code == 410 and "This download link has expired" in response.content.decode()
         export_services.exports_purge_expired()
+        page = client_for("pia").get(f"/exports/{export.pk}/").content.decode()
+        assert "This export's link has expired" in page and f'href="/programs/{program.pk}/"' in page
     export.refresh_from_db()
     assert export.content is None
 
