@@ -19,8 +19,10 @@ class Export(models.Model):
     class Kind(models.TextChoices):
         LEADER_RECORD = "leader_record", _("My coaching record")
         PRACTICE = "practice", _("My coaching practice")
+        PROGRAM = "program", _("Program report")
 
     class Format(models.TextChoices):
+        CSV = "csv", _("CSV (for spreadsheets)")
         JSON = "json", _("JSON (machine-readable)")
         PDF = "pdf", _("PDF (readable report)")
         ZIP = "zip", _("ZIP of JSON and CSV files")
@@ -34,6 +36,10 @@ class Export(models.Model):
     IN_PROGRESS = (Status.PENDING, Status.RUNNING)
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
+    # The program a program report is about (kind `program` only).
+    program = models.ForeignKey(
+        "programs.Program", null=True, blank=True, on_delete=models.CASCADE, related_name="exports"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     format = models.CharField(max_length=4, choices=Format.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
@@ -57,14 +63,19 @@ class Export(models.Model):
                 name="export_ready_has_expiry",
             ),
             models.CheckConstraint(
-                condition=Q(kind="leader_record", format__in=["json", "pdf"]) | Q(kind="practice", format="zip"),
+                condition=(
+                    Q(kind="leader_record", format__in=["json", "pdf"], program__isnull=True)
+                    | Q(kind="practice", format="zip", program__isnull=True)
+                    | Q(kind="program", format__in=["csv", "pdf"], program__isnull=False)
+                ),
                 name="export_kind_format",
             ),
-            # One export of a kind and format in progress per person: a double click or a reload
-            # never starts a second worker.
+            # One export of a kind and format (and program) in progress per person: a double click or
+            # a reload never starts a second worker.
             models.UniqueConstraint(
-                fields=["owner", "kind", "format"],
+                fields=["owner", "kind", "format", "program"],
                 condition=Q(status__in=["pending", "running"]),
+                nulls_distinct=False,
                 name="export_one_in_progress",
             ),
         ]
@@ -87,4 +98,9 @@ class Export(models.Model):
 
     @property
     def content_type(self) -> str:
-        return {"json": "application/json", "pdf": "application/pdf", "zip": "application/zip"}[self.format]
+        return {
+            "csv": "text/csv; charset=utf-8",
+            "json": "application/json",
+            "pdf": "application/pdf",
+            "zip": "application/zip",
+        }[self.format]

@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 LINK_SALT = "exports.download"
 
+#: The formats of a program report (kind `program`), asked for from the program's dashboard.
+PROGRAM_FORMATS = (Export.Format.CSV, Export.Format.PDF)
+
 
 def kinds_for(user: User) -> list[tuple[str, str]]:
     """The (kind, format) pairs `user` may ask for: a leader their record, a coach their practice."""
@@ -64,16 +67,24 @@ def _enqueue(export_id: int) -> None:
         logger.warning("Could not hand export %s to the broker; it stays pending.", export_id, exc_info=True)
 
 
-def export_request(*, owner: User, kind: str, export_format: str, now: datetime | None = None) -> Export:
-    """Records an export of `owner`'s own data and hands it to a worker once committed.
+def export_request(*, owner: User, kind: str, export_format: str, program=None, now: datetime | None = None) -> Export:
+    """Records an export of `owner`'s own data (or, for a program manager, the report of a `program`
+    they manage) and hands it to a worker once committed.
 
     Asking again while the same export is in progress returns the one in progress; one stuck longer
     than `EXPORT_STALE_MINUTES` (its worker died, the broker lost it) is failed and replaced.
     """
-    if (kind, export_format) not in kinds_for(owner):
+    if kind == Export.Kind.PROGRAM:
+        from programs.report import may_export
+
+        if program is None or export_format not in PROGRAM_FORMATS or not may_export(user=owner, program=program):
+            raise PermissionDenied(_("There is no such export for you."))
+    elif program is not None or (kind, export_format) not in kinds_for(owner):
         raise PermissionDenied(_("There is no such export for you."))
     now = now or timezone.now()
-    current = Export.objects.filter(owner=owner, kind=kind, format=export_format, status__in=Export.IN_PROGRESS)
+    current = Export.objects.filter(
+        owner=owner, kind=kind, format=export_format, program=program, status__in=Export.IN_PROGRESS
+    )
     stale = now - timedelta(minutes=settings.EXPORT_STALE_MINUTES)
     current.filter(created_at__lt=stale).update(
         status=Export.Status.FAILED, error=_("The export took too long and was given up."), finished_at=now
@@ -88,6 +99,7 @@ def export_request(*, owner: User, kind: str, export_format: str, now: datetime 
                 owner=owner,
                 kind=kind,
                 format=export_format,
+                program=program,
                 link_nonce=nonce,
                 token_hash=hash_token(derive_token(salt=LINK_SALT, value=f"{owner.pk}:{nonce}")),
                 created_at=now,
@@ -100,8 +112,11 @@ def export_request(*, owner: User, kind: str, export_format: str, now: datetime 
 
 
 def _filename(export: Export, now: datetime) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", export.owner.get_full_name().lower()).strip("-") or "export"
-    stem = {"leader_record": "coaching-record", "practice": "coaching-practice"}[export.kind]
+    name = export.program.name if export.kind == Export.Kind.PROGRAM else export.owner.get_full_name()
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "export"
+    stem = {"leader_record": "coaching-record", "practice": "coaching-practice", "program": "program-report"}[
+        export.kind
+    ]
     return f"{stem}-{slug}-{now:%Y-%m-%d}.{export.format}"
 
 
@@ -116,19 +131,26 @@ def export_build(*, export_id: int) -> str:
         status=Export.Status.RUNNING, progress=5
     ):
         return "not claimed"
-    export = Export.objects.select_related("owner").get(pk=export_id)
+    export = Export.objects.select_related("owner", "program__organisation").get(pk=export_id)
 
     def progress(percent: int) -> None:
         Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(progress=min(95, percent))
 
+    report = None
     try:
-        if export.kind == Export.Kind.PRACTICE:
+        if export.kind == Export.Kind.PROGRAM:
+            from programs import report as program_report
+
+            report = program_report.report_for(export=export, progress=progress)
+        elif export.kind == Export.Kind.PRACTICE:
             record = records.practice_record(coach=export.owner, progress=progress)
         else:
             record = records.leader_record(leader=export.owner, progress=progress)
         now = timezone.now()
         filename = _filename(export, now)
-        if export.format == Export.Format.PDF:
+        if report is not None:
+            content = program_report.render(report, export_format=export.format)
+        elif export.format == Export.Format.PDF:
             content = render.as_pdf(record)
         elif export.format == Export.Format.ZIP:
             content = render.as_zip(record, stem=filename.rsplit(".", 1)[0])
@@ -150,6 +172,8 @@ def export_build(*, export_id: int) -> str:
             finished_at=now,
             expires_at=now + timedelta(days=settings.EXPORT_LINK_DAYS),
         )
+        if report is not None:
+            program_report.record_in_ledger(export=export, report=report)
         notification_owe_now(
             kind=Kind.EXPORT_READY,
             period_key=f"export:{export_id}",

@@ -17,6 +17,8 @@ from accounts.forms import apply_validation_error
 from accounts.models import Invitation, User
 from engagements.access import get_engagement_for
 from engagements.models import Engagement
+from exports import services as export_services
+from exports.models import Export
 
 from . import selectors, services
 from .forms import ManagerInviteForm, OrganisationForm, ProgramEngagementsForm, ProgramForm
@@ -240,6 +242,25 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         program=program,
     )
     return render(request, "programs/dashboard.html", {"d": facts})
+
+
+@login_required
+@require_POST
+def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The program manager asks for the program report as CSV or PDF; the exports worker builds it and
+    its page shows the progress (`exports:detail`)."""
+    try:
+        program = selectors.program_for_manager(user=request.user, pk=pk)
+    except Program.DoesNotExist:
+        raise Http404("No such program") from None
+    export_format = request.POST.get("format", "")
+    if export_format not in export_services.PROGRAM_FORMATS:
+        messages.error(request, _("Choose the report as a CSV file or as a PDF."))
+        return redirect("programs:dashboard", pk=program.pk)
+    export = export_services.export_request(
+        owner=request.user, kind=Export.Kind.PROGRAM, export_format=export_format, program=program
+    )
+    return redirect("exports:detail", pk=export.pk)
 
 
 @login_required

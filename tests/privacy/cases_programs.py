@@ -1,6 +1,23 @@
-"""Client organisations, programs, the program dashboard, a leader's row and the ledger: the `programs` app."""
+"""Client organisations, programs, the program dashboard and its report, a leader's row and the ledger:
+the `programs` app."""
 
-from .base import ALLOWED, FORBIDDEN, SIGNED_IN, UrlCase
+from exports import services as export_services
+from exports.models import Export
+
+from .base import ALLOWED, FORBIDDEN, LOGIN, SIGNED_IN, UrlCase
+
+
+def _program_report(cast) -> tuple[Export, str]:
+    """Pia's report of the program as a PDF: its page and its download link. Built when the current
+    test has none (each test's writes are rolled back)."""
+    export = Export.objects.filter(owner=cast.pia, program=cast.program, status=Export.Status.READY).first()
+    if export is None:
+        export = export_services.export_request(
+            owner=cast.pia, kind=Export.Kind.PROGRAM, export_format="pdf", program=cast.program
+        )
+        export_services.export_build(export_id=export.pk)
+        export.refresh_from_db()
+    return export, export_services.export_token(export=export)
 
 
 def cases(cast) -> list[UrlCase]:
@@ -8,6 +25,7 @@ def cases(cast) -> list[UrlCase]:
     acme = program.organisation
     e = cast.lee_engagement
     secrets = tuple(cast.secrets.values())
+    report, report_token = _program_report(cast)
     # Coaches and the practice admin of Northbridge run its client organisations and programs.
     runners = {"coach": ALLOWED, "other_coach": ALLOWED, "practice_admin": ALLOWED}
     return [
@@ -22,6 +40,22 @@ def cases(cast) -> list[UrlCase]:
             "programs:dashboard",
             f"/programs/{program.pk}/",
             expect={"program_manager": ALLOWED},
+            must_not_contain=secrets,
+        ),
+        UrlCase(
+            "programs:report",
+            f"/programs/{program.pk}/report/",
+            method="POST",
+            data={"format": "csv"},
+            expect={"program_manager": ALLOWED},
+            must_not_contain=secrets,
+        ),
+        # The report is built and downloaded through the exports app: for the manager who asked only.
+        UrlCase("exports:detail", f"/exports/{report.pk}/", expect={"program_manager": ALLOWED}, htmx=True),
+        UrlCase(
+            "exports:download",
+            f"/exports/download/{report_token}/",
+            expect={"program_manager": ALLOWED, "anonymous": LOGIN},
             must_not_contain=secrets,
         ),
         UrlCase("programs:manage", f"/programs/{program.pk}/manage/", expect=runners, must_not_contain=secrets),
