@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 INK = "#1d2733"
 MUTED = "#55606e"
@@ -40,6 +41,13 @@ class Chart:
         old = f">{escape(self.title)}</title>"
         new = f">{escape(self.title)}. {escape(self.description)}</title>"
         return mark_safe(str(self.svg).replace(old, new, 1))  # noqa: S308 - both texts are escaped
+
+    @property
+    def table_toggle(self) -> str:
+        """"Show practice logged per week as a table": English lowercases the title inside the
+        sentence; German keeps its capitalised nouns."""
+        title = self.title.lower() if (get_language() or "en").startswith("en") else self.title
+        return gettext("Show %(title)s as a table") % {"title": title}
 
 
 def _num(value: float | int) -> str:

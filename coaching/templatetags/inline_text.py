@@ -1,0 +1,18 @@
+"""Filters for putting a label inside a sentence in the reader's language."""
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# Languages whose nouns keep their capital letter inside a sentence ("ein Dreiergespräch").
+CAPITALISED_NOUNS = {"de"}
+
+
+@register.filter
+def lower_inline(value: object) -> str:
+    """A label such as "Three-way" or "Paused" written inside a sentence: lowercased in English,
+    left as it is where lowercasing would misspell a noun."""
+    text = str(value)
+    language = (get_language() or "en").split("-")[0]
+    return text if language in CAPITALISED_NOUNS else text.lower()
