@@ -1,7 +1,7 @@
 """Filters for putting a label inside a sentence in the reader's language."""
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 register = template.Library()
 
@@ -16,3 +16,18 @@ def lower_inline(value: object) -> str:
     text = str(value)
     language = (get_language() or "en").split("-")[0]
     return text if language in CAPITALISED_NOUNS else text.lower()
+
+
+ROLE_LABELS = {
+    "leader": gettext_lazy("Leader"),
+    "sponsor": gettext_lazy("Sponsor"),
+    "coach": gettext_lazy("Coach"),
+    "program_manager": gettext_lazy("Program manager"),
+    "reviewer": gettext_lazy("Reviewer"),
+}
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """An invitation's role ("leader", "program_manager") as the reader's language names it."""
+    return str(ROLE_LABELS.get(role, role))
