@@ -31,3 +31,10 @@ ROLE_LABELS = {
 def role_label(role: str) -> str:
     """An invitation's role ("leader", "program_manager") as the reader's language names it."""
     return str(ROLE_LABELS.get(role, role))
+
+
+@register.filter
+def primary_language(code: str) -> str:
+    """The language of a language code without its region ("en-gb" -> "en"), for `<html lang>` and the
+    PDF's language: the pages speak one English and one German, so the region adds nothing."""
+    return (code or "en").split("-")[0]
