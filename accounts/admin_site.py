@@ -16,13 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 
 from .signin import signed_in_through_allauth
 
 
 class SiteAdmin(admin.AdminSite):
-    site_header = "Coaching engagements administration"
-    site_title = "Coaching engagements administration"
+    site_header = gettext_lazy("Coaching engagements administration")
+    site_title = gettext_lazy("Coaching engagements administration")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and signed_in_through_allauth(request)
@@ -36,8 +37,10 @@ class SiteAdmin(admin.AdminSite):
                 return HttpResponseRedirect(target)
             # Signing in again here would loop: allauth sends a signed-in person straight back.
             raise PermissionDenied(
-                "The administration pages are for staff who signed in on the sign-in page"
-                " (with their second factor, if it is turned on). Sign out, then sign in again."
+                gettext(
+                    "The administration pages are for staff who signed in on the sign-in page"
+                    " (with their second factor, if it is turned on). Sign out, then sign in again."
+                )
             )
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import grouped_time_zone_choices
@@ -22,30 +23,30 @@ def time_zone_field(label: str, **options) -> forms.ChoiceField:
 
 class AcceptInvitationForm(forms.Form):
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
+        help_text=lazy(password_validators_help_text_html, str)(),  # in the reader's language
     )
     password2 = forms.CharField(
-        label="Repeat the password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-    time_zone = time_zone_field("Your time zone")
+    time_zone = time_zone_field(_("Your time zone"))
 
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
-            self.add_error("password2", "The two passwords differ. Type the same password twice.")
+            self.add_error("password2", _("The two passwords differ. Type the same password twice."))
         return data
 
 
 class PreferencesForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Your name")
-    time_zone = time_zone_field("Time zone", help_text="Dates, times and reminders follow this time zone.")
+    full_name = forms.CharField(max_length=150, label=_("Your name"))
+    time_zone = time_zone_field(_("Time zone"), help_text=_("Dates, times and reminders follow this time zone."))
 
 
 class InviteCoachForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Coach's name")
-    email = forms.EmailField(label="Coach's e-mail")
+    full_name = forms.CharField(max_length=150, label=_("Coach's name"))
+    email = forms.EmailField(label=_("Coach's e-mail"))
     role = forms.ChoiceField(
         label=_("Seat"),
         choices=[("coach", _("Coach: runs engagements")), ("reviewer", _("Reviewer: reads plain facts, read-only"))],

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from .models import IdempotencyKey
 
@@ -110,5 +111,5 @@ def _earlier(*, scope: str, key: str, model: type[M], user_id: int | None) -> M:
     if marker is not None and marker.user_id == user_id and marker.object_id is not None:
         row = model._default_manager.filter(pk=marker.object_id).first()
     if row is None:
-        raise ValidationError("This form was already sent. Reload the page to start again.", code="used_key")
+        raise ValidationError(_("This form was already sent. Reload the page to start again."), code="used_key")
     return row

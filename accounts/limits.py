@@ -20,7 +20,10 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -35,7 +38,20 @@ LONG_TEXT = 10_000
 
 
 def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    """A day as the reader writes it: "1 January 2000", "1. Januar 2000". Every English reads the
+    site's British English (also under Django's own "en-us", which management commands switch to, so
+    migrations see the same validator messages whatever runs them)."""
+    if (get_language() or "en").startswith("en"):
+        return dateformat.format(value, "j F Y")
+    return date_format(value, "DATE_FORMAT")
+
+
+def _day_message(message: str, value: date) -> str:
+    return gettext(message) % {"day": _day(value)}
+
+
+# A validator's message, translated and its day formatted when it is shown, not when the module loads.
+_lazy_day_message = lazy(_day_message, str)
 
 
 def _shift_years(day: date, years: int) -> date:
@@ -49,7 +65,7 @@ def _shift_years(day: date, years: int) -> date:
 
 
 class MaxCharsValidator(MaxLengthValidator):
-    message = "Keep this to %(limit_value)s characters or fewer (it has %(show_value)s)."
+    message = gettext_lazy("Keep this to %(limit_value)s characters or fewer (it has %(show_value)s).")
 
     def __call__(self, value):
         # The numbers read "2,000", not "2000".
@@ -72,12 +88,16 @@ def text_within(field: str, limit: int, *, name: str) -> models.CheckConstraint:
 
 
 DATE_VALIDATORS = [
-    MinValueValidator(EARLIEST, message=f"Choose a date from {_day(EARLIEST)} onwards."),
-    MaxValueValidator(LATEST, message=f"Choose a date before {_day(LATEST)}."),
+    MinValueValidator(
+        EARLIEST, message=_lazy_day_message(gettext_noop("Choose a date from %(day)s onwards."), EARLIEST)
+    ),
+    MaxValueValidator(LATEST, message=_lazy_day_message(gettext_noop("Choose a date before %(day)s."), LATEST)),
 ]
 MOMENT_VALIDATORS = [
-    MinValueValidator(EARLIEST_MOMENT, message=f"Choose a time from {_day(EARLIEST)} onwards."),
-    MaxValueValidator(LATEST_MOMENT, message=f"Choose a time before {_day(LATEST)}."),
+    MinValueValidator(
+        EARLIEST_MOMENT, message=_lazy_day_message(gettext_noop("Choose a time from %(day)s onwards."), EARLIEST)
+    ),
+    MaxValueValidator(LATEST_MOMENT, message=_lazy_day_message(gettext_noop("Choose a time before %(day)s."), LATEST)),
 ]
 
 
@@ -119,7 +139,7 @@ def check_plausible(value: date | datetime | None, *, field: str | None = None) 
     first, last = plausible_window()
     if first <= day <= last:
         return
-    message = f"Choose a date between {_day(first)} and {_day(last)}."
+    message = gettext("Choose a date between %(first)s and %(last)s.") % {"first": _day(first), "last": _day(last)}
     raise ValidationError({field: message} if field else message, code="implausible")
 
 

@@ -9,6 +9,7 @@ accepted, revoked by a newer one or has expired is skipped, not sent.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from notifications import registry
 from notifications.models import Kind, Notification
@@ -51,6 +52,6 @@ def register_sources() -> None:
             find_due=lambda now: (),  # recorded when the invitation is made, never found by the tick
             build=_build,
             applies_to=lambda user: False,  # not a preference: an invitation is asked for by someone
-            description="An invitation to join an engagement or a practice.",
+            description=gettext_lazy("An invitation to join an engagement or a practice."),
         )
     )

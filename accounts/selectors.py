@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from notifications.models import Kind, Notification
 
 from .models import Invitation
@@ -19,14 +21,14 @@ class InvitationState:
     @property
     def label(self) -> str:
         if self.invitation.accepted_at is not None:
-            return "Invitation accepted"
+            return _("Invitation accepted")
         if self.invitation.is_expired:
-            return "Invitation expired"
+            return _("Invitation expired")
         return {
-            Notification.Status.SENT: "Invitation sent, not accepted yet",
-            Notification.Status.FAILED: "Invitation could not be sent",
-            Notification.Status.SKIPPED: "Invitation not sent",
-        }.get(self.email_status, "Invitation pending")
+            Notification.Status.SENT: _("Invitation sent, not accepted yet"),
+            Notification.Status.FAILED: _("Invitation could not be sent"),
+            Notification.Status.SKIPPED: _("Invitation not sent"),
+        }.get(self.email_status, _("Invitation pending"))
 
     @property
     def needs_attention(self) -> bool:

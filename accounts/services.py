@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from notifications.models import Kind
 from notifications.services import notification_owe_now
@@ -141,17 +142,17 @@ def invitation_accept(*, invitation: Invitation, password: str | None, signed_in
     """
     user = User.objects.select_for_update().get(pk=invitation.user_id)
     if not user.is_active:
-        raise ValidationError("This account is switched off. Contact the coaching practice.")
+        raise ValidationError(gettext("This account is switched off. Contact the coaching practice."))
     if user.has_usable_password() and (signed_in_as is None or signed_in_as.pk != user.pk):
-        raise ValidationError(f"Sign in as {user.email} to accept this invitation.")
+        raise ValidationError(gettext("Sign in as %(email)s to accept this invitation.") % {"email": user.email})
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).update(accepted_at=timezone.now())
     if claimed != 1:
-        raise ValidationError("This invitation has already been used or has expired.")
+        raise ValidationError(gettext("This invitation has already been used or has expired."))
     if not user.has_usable_password():
         if not password:
-            raise ValidationError({"password1": "Choose a password."})
+            raise ValidationError({"password1": gettext("Choose a password.")})
         validate_password(password, user)
         user.set_password(password)
     if invitation.role in (Invitation.Role.COACH, Invitation.Role.REVIEWER):
@@ -183,7 +184,7 @@ def user_update_preferences(*, user: User, full_name: str, time_zone: str) -> Us
 
 def _require_practice_admin_of(*, by: User, practice_id: int | None) -> None:
     if not (by.is_practice_admin and by.practice_id and by.practice_id == practice_id):
-        raise PermissionDenied("Only the practice admin of this practice may do this.")
+        raise PermissionDenied(gettext("Only the practice admin of this practice may do this."))
 
 
 def coach_deactivate(*, coach: User, by: User) -> User:
@@ -192,9 +193,9 @@ def coach_deactivate(*, coach: User, by: User) -> User:
     engagements stay until the practice admin hands them to another coach."""
     _require_practice_admin_of(by=by, practice_id=coach.practice_id)
     if not coach.is_coach:
-        raise ValidationError("Only coaches are switched off here.")
+        raise ValidationError(gettext("Only coaches are switched off here."))
     if coach.pk == by.pk:
-        raise ValidationError("You cannot switch off your own account.")
+        raise ValidationError(gettext("You cannot switch off your own account."))
     coach.is_active = False
     coach.save(update_fields=["is_active"])
     Invitation.objects.filter(user=coach, accepted_at__isnull=True, revoked_at__isnull=True).update(
@@ -207,7 +208,7 @@ def coach_invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
     """A new link for a coach or reviewer who has not accepted yet; the older link stops working."""
     _require_practice_admin_of(by=by, practice_id=invitation.invited_by.practice_id if invitation.invited_by else None)
     if invitation.role != Invitation.Role.COACH or invitation.accepted_at is not None:
-        raise ValidationError("This invitation was already accepted.")
+        raise ValidationError(gettext("This invitation was already accepted."))
     return invitation_create(
         user=invitation.user, role=Invitation.Role.COACH, invited_by=by, context=invitation.context
     )

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from . import services
 from .forms import AcceptInvitationForm, PreferencesForm
@@ -61,7 +62,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error("password1", exc.messages)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.get_short_name()}. This is your home page.")
+            messages.success(request, _("Welcome, %(name)s. This is your home page.") % {"name": user.get_short_name()})
             return redirect("home")
     return _private(render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form}))
 
@@ -85,7 +86,7 @@ def _accept_existing(request: HttpRequest, invitation) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Invitation accepted. It is now on your home page.")
+            messages.success(request, _("Invitation accepted. It is now on your home page."))
             return redirect("home")
     return _private(render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": None}))
 
@@ -100,6 +101,6 @@ def preferences(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, "Preferences saved.")
+            messages.success(request, _("Preferences saved."))
             return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})

@@ -12,18 +12,21 @@ from .models import COMMENT_MAX, PartnershipCheckIn
 
 class CheckInForm(forms.Form):
     score = forms.TypedChoiceField(
-        label="How is the coaching working for you?",
+        label=_("How is the coaching working for you?"),
         choices=PartnershipCheckIn.Score.choices,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a score from 1 to 5.", "invalid_choice": "Choose a score from 1 to 5."},
+        error_messages={
+            "required": _("Choose a score from 1 to 5."),
+            "invalid_choice": _("Choose a score from 1 to 5."),
+        },
     )
     comment = forms.CharField(
-        label="Anything your coach should know?",
+        label=_("Anything your coach should know?"),
         required=False,
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only your coach reads this.",
+        help_text=_("Only your coach reads this."),
     )
     idempotency_key = IdempotencyKeyField()
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import max_chars, text_within
 
@@ -24,11 +25,11 @@ class PartnershipCheckIn(models.Model):
     """
 
     class Score(models.IntegerChoices):
-        POOR = 1, "1 · Not working"
-        FAIR = 2, "2 · Could be better"
-        OK = 3, "3 · Working"
-        GOOD = 4, "4 · Working well"
-        GREAT = 5, "5 · Working very well"
+        POOR = 1, _("1 · Not working")
+        FAIR = 2, _("2 · Could be better")
+        OK = 3, _("3 · Working")
+        GOOD = 4, _("4 · Working well")
+        GREAT = 5, _("5 · Working very well")
 
     engagement = models.ForeignKey(
         "engagements.Engagement", on_delete=models.CASCADE, related_name="partnership_checkins"

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, pgettext
 
 from engagements.access import get_engagement_for
 from engagements.models import Engagement
@@ -32,13 +33,13 @@ class OutboxRow:
 
 def _row(engagement: Engagement, notification: Notification) -> OutboxRow:
     if notification.recipient_id == engagement.coach_id:
-        return OutboxRow(notification, "You", "coach")
+        return OutboxRow(notification, gettext("You"), pgettext("role of a recipient", "coach"))
     if notification.recipient_id is not None:
-        role = "leader" if notification.recipient_id == engagement.leader_id else ""
+        role = pgettext("role of a recipient", "leader") if notification.recipient_id == engagement.leader_id else ""
         return OutboxRow(notification, str(notification.recipient), role)
     # Stakeholders have no account. Like the round page, the outbox shows whom a reminder went to
     # (the coach sees who has answered, to remind people), never what anyone answered.
-    return OutboxRow(notification, notification.recipient_email, "stakeholder")
+    return OutboxRow(notification, notification.recipient_email, pgettext("role of a recipient", "stakeholder"))
 
 
 @login_required

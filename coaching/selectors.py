@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from accounts.models import Invitation, Practice, User
 from engagements import charts
@@ -22,6 +22,7 @@ from stakeholders.models import FeedbackRequest, FeedbackRound, Relationship, St
 from stakeholders.selectors import released_trends
 
 from .models import PartnershipCheckIn
+from .templatetags.inline_text import lower_inline
 
 OPEN_STATUSES = (Engagement.Status.DRAFT, Engagement.Status.ACTIVE, Engagement.Status.PAUSED)
 NO_SHOW_WINDOW = timedelta(days=21)
@@ -156,14 +157,33 @@ def _rounds_closing_short(*, engagements: list[Engagement], today: date) -> dict
         if row["asked"] < k or row["answered"] >= k:
             continue
         entry = short.setdefault(row["round_id"], {"row": row, "groups": []})
-        entry["groups"].append(f"{Relationship.plural(row['relationship']).lower()} {row['answered']} of {k}")
+        entry["groups"].append(
+            gettext("%(group)s %(answered)d of %(needed)d")
+            % {
+                "group": lower_inline(Relationship.plural(row["relationship"])),
+                "answered": row["answered"],
+                "needed": k,
+            }
+        )
     items: dict[int, list[AttentionItem]] = {}
     for round_id, entry in short.items():
         row = entry["row"]
         label = FeedbackRound(kind=row["round__kind"], sequence=row["round__sequence"]).label
         days = (row["round__closes_on"] - today).days
-        when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
-        text = f"{label} closes {when} with too few answers: {', '.join(entry['groups'])}"
+        values = {"round": label, "days": days, "groups": ", ".join(entry["groups"])}
+        if days == 0:
+            text = gettext("%(round)s closes today with too few answers: %(groups)s") % values
+        elif days == 1:
+            text = gettext("%(round)s closes tomorrow with too few answers: %(groups)s") % values
+        else:
+            text = (
+                ngettext(
+                    "%(round)s closes in %(days)d day with too few answers: %(groups)s",
+                    "%(round)s closes in %(days)d days with too few answers: %(groups)s",
+                    days,
+                )
+                % values
+            )
         engagement = by_pk[row["round__engagement_id"]]
         url = reverse("stakeholders:round", args=[round_id])
         items.setdefault(engagement.pk, []).append(
@@ -187,15 +207,21 @@ def _attention(
         url = reverse("engagements:detail", args=[e.pk])
         if e.pk in failed:
             n, latest = failed[e.pk]
-            text = f"{n} e-mail{'s' if n != 1 else ''} could not be sent"
+            text = ngettext("%(count)d e-mail could not be sent", "%(count)d e-mails could not be sent", n) % {
+                "count": n
+            }
             outbox = reverse("engagement_outbox", args=[e.pk])
             items.append(AttentionItem(1, "failed_notifications", e, text, outbox, latest))
         if e.recent_no_show_at:
-            items.append(AttentionItem(0, "no_show", e, "No-show: follow up with the leader", url, e.recent_no_show_at))
+            text = gettext("No-show: follow up with the leader")
+            items.append(AttentionItem(0, "no_show", e, text, url, e.recent_no_show_at))
         items.extend(rounds.get(e.pk, []))
         if needs_attention(forgotten.get(e.pk, 0)):
             n = forgotten[e.pk]
-            items.append(AttentionItem(3, "forgotten", e, f"{n} commitments forgotten: talk it through", url))
+            text = ngettext(
+                "%(count)d commitment forgotten: talk it through", "%(count)d commitments forgotten: talk it through", n
+            ) % {"count": n}
+            items.append(AttentionItem(3, "forgotten", e, text, url))
         if e.latest_checkin_score is not None and e.latest_checkin_score <= LOW_CHECKIN_SCORE:
             text = gettext("Partnership check-in scored %(score)d of 5: talk about how the coaching is working") % {
                 "score": e.latest_checkin_score
@@ -209,18 +235,26 @@ def _attention(
             ) % {"count": e.nominations_waiting}
             items.append(AttentionItem(5, "nominations", e, text, reverse("stakeholders:overview", args=[e.pk])))
         if e.status == Engagement.Status.DRAFT and e.next_session_at is None:
-            items.append(AttentionItem(6, "no_next_session", e, "No next session booked", url))
+            items.append(AttentionItem(6, "no_next_session", e, gettext("No next session booked"), url))
         if e.status != Engagement.Status.ACTIVE:
             continue
         quiet_since = practice_quiet_since(e)
         if quiet_since is not None and quiet_since <= now - QUIET_PRACTICE:
             days = (now - quiet_since).days
-            items.append(AttentionItem(4, "no_practice", e, f"No practice logged for {days} days", url, quiet_since))
+            text = ngettext("No practice logged for %(days)d day", "No practice logged for %(days)d days", days) % {
+                "days": days
+            }
+            items.append(AttentionItem(4, "no_practice", e, text, url, quiet_since))
         if e.next_session_at is None:
-            items.append(AttentionItem(6, "no_next_session", e, "No next session booked", url))
+            items.append(AttentionItem(6, "no_next_session", e, gettext("No next session booked"), url))
         if today <= e.planned_end_date <= today + ENDING_WINDOW:
             days = (e.planned_end_date - today).days
-            text = "Ends today" if days == 0 else f"Ends in {days} day{'s' if days != 1 else ''}: plan the closing"
+            text = (
+                gettext("Ends today")
+                if days == 0
+                else ngettext("Ends in %(days)d day: plan the closing", "Ends in %(days)d days: plan the closing", days)
+                % {"days": days}
+            )
             items.append(AttentionItem(7, "ending_soon", e, text, url, e.planned_end_date))
     for s in awaiting:
         items.append(
@@ -228,7 +262,7 @@ def _attention(
                 2,
                 "awaiting_outcome",
                 s.engagement,
-                "Record the outcome of the session",
+                gettext("Record the outcome of the session"),
                 reverse("engagements:session", args=[s.pk]),
                 s.starts_at,
             )
@@ -317,7 +351,7 @@ def _attach_self_rating_trends(engagements: list[Engagement], *, now: datetime) 
     )
     by_goal: dict[int, list[tuple[str, int]]] = {}
     for goal_id, week, score in rows:
-        by_goal.setdefault(goal_id, []).append((f"Week {week}", score))
+        by_goal.setdefault(goal_id, []).append((gettext("Week %(number)s") % {"number": week}, score))
     for goal in goals:
         points = by_goal.get(goal.pk, [])
         goal.rating = points[-1][1] if points else None
@@ -326,8 +360,13 @@ def _attach_self_rating_trends(engagements: list[Engagement], *, now: datetime) 
         goal.rating_chart = (
             charts.sparkline(
                 chart_id=f"rating-{goal.pk}",
-                title=f"Your rating of “{goal.title}”",
-                description=f"Your weekly self-rating from 1 to 10 over the last {len(points)} reflections.",
+                title=gettext("Your rating of “%(goal)s”") % {"goal": goal.title},
+                description=ngettext(
+                    "Your weekly self-rating from 1 to 10 over the last %(count)d reflection.",
+                    "Your weekly self-rating from 1 to 10 over the last %(count)d reflections.",
+                    len(points),
+                )
+                % {"count": len(points)},
                 labels=[label for label, _ in points],
                 values=[score for _, score in points],
                 low=1,
@@ -354,14 +393,14 @@ def _attach_stakeholder_trends(engagements: list[Engagement]) -> None:
             goal.stakeholder_chart = (
                 charts.sparkline(
                     chart_id=f"stakeholders-{goal.pk}",
-                    title=f"Stakeholders' net score for “{goal.title}”",
-                    description="Average stakeholder rating from -3 to +3 in each closed feedback round.",
+                    title=gettext("Stakeholders' net score for “%(goal)s”") % {"goal": goal.title},
+                    description=gettext("Average stakeholder rating from -3 to +3 in each closed feedback round."),
                     labels=[p.label for p in points],
                     values=[round(p.net, 1) for p in points],
                     low=-3,
                     high=3,
-                    value_header="Net score",
-                    label_header="Round",
+                    value_header=gettext("Net score"),
+                    label_header=pgettext("feedback round", "Round"),
                 )
                 if points
                 else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from accounts.idempotency import idempotent
 from accounts.models import User
@@ -24,10 +25,10 @@ def checkin_due_milestone(*, engagement: Engagement) -> int | None:
 def checkin_submit(*, engagement: Engagement, leader: User, score: int, comment: str = "") -> PartnershipCheckIn:
     """Records the leader's answer for the milestone now due. Raises ValidationError when none is due."""
     if engagement.leader_id != leader.pk:
-        raise PermissionDenied("Only the leader of this engagement answers its check-in.")
+        raise PermissionDenied(_("Only the leader of this engagement answers its check-in."))
     milestone = checkin_due_milestone(engagement=engagement)
     if milestone is None:
-        raise ValidationError("No check-in is due right now. The next one comes after every third session.")
+        raise ValidationError(_("No check-in is due right now. The next one comes after every third session."))
     checkin = PartnershipCheckIn(
         engagement=engagement, leader=leader, held_sessions=milestone, score=score, comment=comment.strip()
     )
@@ -36,5 +37,5 @@ def checkin_submit(*, engagement: Engagement, leader: User, score: int, comment:
         with transaction.atomic():
             checkin.save()
     except IntegrityError:  # a second tab submitted the same milestone a moment earlier
-        raise ValidationError("You have already answered this check-in. Thank you!") from None
+        raise ValidationError(_("You have already answered this check-in. Thank you!")) from None
     return checkin

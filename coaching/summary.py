@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
-from django.utils.translation import ngettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from engagements import charts
@@ -188,7 +188,7 @@ def _fieldwork_facts(engagement_id: int, *, starts_on: date) -> FieldworkFacts:
     values = [w["count"] for w in weeks]
     chart = charts.bar_chart(
         chart_id=f"practice-{engagement_id}",
-        title="Practice logged per week",
+        title=gettext("Practice logged per week"),
         description=(
             ngettext(
                 "Attempts at agreed fieldwork logged by the leader in the first week of the engagement: "
@@ -199,10 +199,10 @@ def _fieldwork_facts(engagement_id: int, *, starts_on: date) -> FieldworkFacts:
             )
             % {"weeks": len(weeks), "total": sum(values)}
         ),
-        labels=[date_format(w["start"], "j M") for w in weeks],
+        labels=[date_format(w["start"], "DAY_MONTH") for w in weeks],
         values=values,
-        label_header="Week of",
-        value_header="Attempts logged",
+        label_header=gettext("Week of"),
+        value_header=gettext("Attempts logged"),
     )
     return FieldworkFacts(
         commitments=counts["commitments"],
@@ -216,9 +216,9 @@ def _fieldwork_facts(engagement_id: int, *, starts_on: date) -> FieldworkFacts:
 def distinct_date_labels(dates: list[date]) -> list[str]:
     """Short axis labels that tell every point apart: the month ("Mar 2026") when each point has its
     own month, otherwise the day ("3 Mar", with the year when the points span years)."""
-    for fmt in ("M Y", "j M", "j M Y"):
+    for fmt in ("MONTH_YEAR", "DAY_MONTH", "DATE_MEDIUM"):
         labels = [date_format(d, fmt) for d in dates]
-        if fmt == "j M" and len({d.year for d in dates}) > 1:
+        if fmt == "DAY_MONTH" and len({d.year for d in dates}) > 1:
             continue
         if len(set(labels)) == len(labels):
             return labels
@@ -239,14 +239,16 @@ def _goal_trends(engagement: Engagement) -> dict[int, charts.Chart]:
         latest = next(p for p in reversed(points) if p.net is not None)
         trends[goal.pk] = charts.score_line_chart(
             chart_id=f"trend-{goal.pk}",
-            title=f"Stakeholder net score: {goal.title}",
+            title=gettext("Stakeholder net score: %(goal)s") % {"goal": goal.title},
             description=(
-                f"Average stakeholder rating from -3 (much less effective) to +3 (much more effective) in each "
-                f"closed feedback round; the dashed line marks the +1 target. Latest: {latest.net:+.1f} "
-                f"({latest.label})."
+                gettext(
+                    "Average stakeholder rating from -3 (much less effective) to +3 (much more effective) in each "
+                    "closed feedback round; the dashed line marks the +1 target. Latest: %(net)s (%(round)s)."
+                )
+                % {"net": f"{latest.net:+.1f}", "round": latest.label}
             ),
             labels=distinct_date_labels([p.date for p in points]),
-            row_labels=[f"{p.label}, {date_format(p.date, 'j M Y')}" for p in points],
+            row_labels=[f"{p.label}, {date_format(p.date, 'DATE_MEDIUM')}" for p in points],
             values=[None if p.net is None else round(p.net, 1) for p in points],
         )
     return trends

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -102,7 +103,7 @@ def practice(request: HttpRequest) -> HttpResponse:
             )
             role = form.cleaned_data.get("role") or Invitation.Role.COACH
             if coach.is_coach or coach.is_reviewer:
-                form.add_error("email", "This person is already a coach.")
+                form.add_error("email", _("This person is already a coach."))
                 coach = None
             else:
                 invitation_create(
@@ -117,7 +118,7 @@ def practice(request: HttpRequest) -> HttpResponse:
                     % {"practice": user.practice},
                 )
         if coach is not None:
-            messages.success(request, f"Invitation on its way to {coach.email}.")
+            messages.success(request, _("Invitation on its way to %(email)s.") % {"email": coach.email})
             return redirect("practice")
     context = selectors.practice_overview(practice=user.practice)
     return render(request, "coaching/practice.html", {**context, "form": form})
@@ -196,7 +197,11 @@ def practice_coach_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                 moved += 1
     messages.success(
         request,
-        _("%(count)s open engagements of %(from)s are now with %(to)s; their leaders and sponsors are told.")
+        ngettext(
+            "%(count)s open engagement of %(from)s is now with %(to)s; its leader and sponsors are told.",
+            "%(count)s open engagements of %(from)s are now with %(to)s; their leaders and sponsors are told.",
+            moved,
+        )
         % {"count": moved, "from": coach, "to": target},
     )
     return redirect("practice")
@@ -243,7 +248,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInForm(request.POST or None)
     if request.method == "POST":
         if milestone is None:
-            messages.info(request, "No check-in is due right now. Your coach asks again after every third session.")
+            messages.info(request, _("No check-in is due right now. Your coach asks again after every third session."))
             return redirect("leader_home")
         if form.is_valid():
             try:
@@ -251,6 +256,6 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, "Thank you. Your coach will read your answer before the next session.")
+                messages.success(request, _("Thank you. Your coach will read your answer before the next session."))
                 return redirect("leader_home")
     return render(request, "coaching/checkin.html", {"engagement": engagement, "form": form, "milestone": milestone})

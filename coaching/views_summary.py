@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -79,6 +80,6 @@ def summary_release(request: HttpRequest, pk: int, session_pk: int) -> HttpRespo
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        day = date_format(timezone.localtime(session.starts_at), "j F")
-        messages.success(request, f"The summary of {day} is released: the sponsor can now read it.")
+        day = date_format(timezone.localtime(session.starts_at), "DAY_MONTH_LONG")
+        messages.success(request, _("The summary of %(day)s is released: the sponsor can now read it.") % {"day": day})
     return redirect("summary", pk=pk)

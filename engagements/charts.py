@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 
 INK = "#1d2733"
 MUTED = "#55606e"
@@ -40,6 +41,13 @@ class Chart:
         old = f">{escape(self.title)}</title>"
         new = f">{escape(self.title)}. {escape(self.description)}</title>"
         return mark_safe(str(self.svg).replace(old, new, 1))  # noqa: S308 - both texts are escaped
+
+    @property
+    def table_toggle(self) -> str:
+        """ "Show practice logged per week as a table": English lowercases the title inside the
+        sentence; German keeps its capitalised nouns."""
+        title = self.title.lower() if (get_language() or "en").startswith("en") else self.title
+        return gettext("Show %(title)s as a table") % {"title": title}
 
 
 def _num(value: float | int) -> str:
@@ -94,8 +102,8 @@ def bar_chart(
     description: str,
     labels: Sequence[str],
     values: Sequence[int],
-    value_header: str = "Count",
-    label_header: str = "Week",
+    value_header: str = gettext_lazy("Count"),
+    label_header: str = gettext_lazy("Week"),
     width: int = 400,
     height: int = 170,
 ) -> Chart:
@@ -133,7 +141,7 @@ def bar_chart(
     body.append(_el("line", x1=left, y1=base, x2=width - right, y2=base, stroke=MUTED, stroke_width=1))
     rows = tuple((str(label), str(value)) for label, value in zip(labels, values, strict=True))
     svg = _svg(chart_id, width, height, title, description, body)
-    return Chart(svg, title, description, (label_header, value_header), rows)
+    return Chart(svg, title, description, (str(label_header), str(value_header)), rows)
 
 
 def score_line_chart(
@@ -146,8 +154,8 @@ def score_line_chart(
     low: int = -3,
     high: int = 3,
     target: float | None = 1.0,
-    label_header: str = "Round",
-    value_header: str = "Net score",
+    label_header: str = pgettext_lazy("feedback round", "Round"),
+    value_header: str = gettext_lazy("Net score"),
     row_labels: Sequence[str] | None = None,
     width: int = 400,
     height: int = 200,
@@ -175,7 +183,16 @@ def score_line_chart(
         body.append(
             _el("line", x1=left, y1=y, x2=width - right, y2=y, stroke=ACCENT, stroke_width=1.2, stroke_dasharray="5 4")
         )
-        body.append(_el("text", f"target {_fmt(target)}", x=width - right + 6, y=y + 4, font_size=12, fill=ACCENT))
+        body.append(
+            _el(
+                "text",
+                gettext("target %(score)s") % {"score": _fmt(target)},
+                x=width - right + 6,
+                y=y + 4,
+                font_size=12,
+                fill=ACCENT,
+            )
+        )
     count = len(values)
     step = (plot_w - 2 * inset) / (count - 1) if count > 1 else 0
     points = [(left + inset + step * i if count > 1 else left + plot_w / 2, v) for i, v in enumerate(values)]
@@ -207,11 +224,11 @@ def score_line_chart(
         if i % every == 0:
             body.append(_el("text", str(label), x=x, y=height - 10, text_anchor="middle", font_size=11, fill=MUTED))
     rows = tuple(
-        (str(label), "left out (too few answers)" if v is None else _fmt(v))
+        (str(label), gettext("left out (too few answers)") if v is None else _fmt(v))
         for label, v in zip(row_labels or labels, values, strict=True)
     )
     svg = _svg(chart_id, width, height, title, description, body)
-    return Chart(svg, title, description, (label_header, value_header), rows)
+    return Chart(svg, title, description, (str(label_header), str(value_header)), rows)
 
 
 def progress_bar(*, chart_id: str, held: int, planned: int, width: int = 420, height: int = 14) -> SafeString:
@@ -222,8 +239,8 @@ def progress_bar(*, chart_id: str, held: int, planned: int, width: int = 420, he
         body.append(
             _el("rect", x=0, y=0, width=max(width * share, float(height)), height=height, rx=height / 2, fill=ACCENT)
         )
-    description = f"{held} of {planned} planned sessions held"
-    return _svg(chart_id, width, height, "Sessions held versus planned", description, body)
+    description = gettext("%(held)s of %(planned)s planned sessions held") % {"held": held, "planned": planned}
+    return _svg(chart_id, width, height, gettext("Sessions held versus planned"), description, body)
 
 
 def sparkline(
@@ -235,8 +252,8 @@ def sparkline(
     values: Sequence[float],
     low: float,
     high: float,
-    label_header: str = "Week",
-    value_header: str = "Rating",
+    label_header: str = gettext_lazy("Week"),
+    value_header: str = gettext_lazy("Rating"),
     width: int = 160,
     height: int = 36,
 ) -> Chart:
@@ -259,5 +276,9 @@ def sparkline(
         body.append(_el("circle", cx=x, cy=y, r=3, fill=BRAND))
     rows = tuple((str(label), f"{v:g}") for label, v in zip(labels, values, strict=True))
     return Chart(
-        _svg(chart_id, width, height, title, description, body), title, description, (label_header, value_header), rows
+        _svg(chart_id, width, height, title, description, body),
+        title,
+        description,
+        (str(label_header), str(value_header)),
+        rows,
     )

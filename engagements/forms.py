@@ -26,31 +26,31 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class EngagementFieldsMixin(forms.Form):
-    organisation = forms.CharField(max_length=200, label="Organisation")
-    start_date = forms.DateField(widget=DateInput(), validators=[plausible])
-    planned_end_date = forms.DateField(widget=DateInput(), label="Planned end date", validators=DATE_VALIDATORS)
-    planned_sessions = forms.IntegerField(min_value=1, max_value=60, initial=6, label="Planned sessions")
+    organisation = forms.CharField(max_length=200, label=_("Organisation"))
+    start_date = forms.DateField(widget=DateInput(), label=_("Start date"), validators=[plausible])
+    planned_end_date = forms.DateField(widget=DateInput(), label=_("Planned end date"), validators=DATE_VALIDATORS)
+    planned_sessions = forms.IntegerField(min_value=1, max_value=60, initial=6, label=_("Planned sessions"))
     cadence_days = forms.TypedChoiceField(
-        choices=Engagement.Cadence.choices, coerce=int, initial=Engagement.Cadence.FORTNIGHTLY, label="Cadence"
+        choices=Engagement.Cadence.choices, coerce=int, initial=Engagement.Cadence.FORTNIGHTLY, label=_("Cadence")
     )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start_date"), data.get("planned_end_date")
         if start and end and end <= start:
-            self.add_error("planned_end_date", "The planned end date must be after the start date.")
+            self.add_error("planned_end_date", _("The planned end date must be after the start date."))
         if start and end and end - start > timedelta(days=3 * 366):
-            self.add_error("planned_end_date", "An engagement lasts at most three years.")
+            self.add_error("planned_end_date", _("An engagement lasts at most three years."))
         return data
 
 
 class EngagementCreateForm(EngagementFieldsMixin):
     idempotency_key = IdempotencyKeyField()
-    leader_name = forms.CharField(max_length=150, label="Leader's name")
-    leader_email = forms.EmailField(label="Leader's e-mail")
-    sponsor_name = forms.CharField(max_length=150, required=False, label="Sponsor's name")
+    leader_name = forms.CharField(max_length=150, label=_("Leader's name"))
+    leader_email = forms.EmailField(label=_("Leader's e-mail"))
+    sponsor_name = forms.CharField(max_length=150, required=False, label=_("Sponsor's name"))
     sponsor_email = forms.EmailField(
-        required=False, label="Sponsor's e-mail", help_text="Usually the leader's manager."
+        required=False, label=_("Sponsor's e-mail"), help_text=_("Usually the leader's manager.")
     )
 
     field_order = [
@@ -68,15 +68,15 @@ class EngagementCreateForm(EngagementFieldsMixin):
     def clean(self):
         data = super().clean()
         if data.get("sponsor_email") and not data.get("sponsor_name"):
-            self.add_error("sponsor_name", "Give the sponsor's name too.")
+            self.add_error("sponsor_name", _("Give the sponsor's name too."))
         if data.get("sponsor_name") and not data.get("sponsor_email"):
-            self.add_error("sponsor_email", "Give the sponsor's e-mail too.")
+            self.add_error("sponsor_email", _("Give the sponsor's e-mail too."))
         if (
             data.get("sponsor_email")
             and data.get("leader_email")
             and data["sponsor_email"].lower() == data["leader_email"].lower()
         ):
-            self.add_error("sponsor_email", "The sponsor must be someone other than the leader.")
+            self.add_error("sponsor_email", _("The sponsor must be someone other than the leader."))
         return data
 
 
@@ -94,12 +94,12 @@ class EngagementEditForm(EngagementFieldsMixin):
 
 
 class SponsorForm(forms.Form):
-    sponsor_name = forms.CharField(max_length=150, label="Sponsor's name")
-    sponsor_email = forms.EmailField(label="Sponsor's e-mail")
+    sponsor_name = forms.CharField(max_length=150, label=_("Sponsor's name"))
+    sponsor_email = forms.EmailField(label=_("Sponsor's e-mail"))
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Engagement.Status.choices)
+    status = forms.ChoiceField(choices=Engagement.Status.choices, label=_("Status"))
 
 
 class GoalForm(forms.ModelForm):
@@ -108,7 +108,11 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["title", "description", "why_it_matters"]
-        labels = {"why_it_matters": "Why it matters to the organisation"}
+        labels = {
+            "title": _("Title"),
+            "description": _("Description"),
+            "why_it_matters": _("Why it matters to the organisation"),
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "why_it_matters": forms.Textarea(attrs={"rows": 3}),
@@ -117,12 +121,14 @@ class GoalForm(forms.ModelForm):
 
 class SessionForm(forms.Form):
     starts_at = forms.DateTimeField(
-        widget=DateTimeInput(), label="Starts at", help_text="In your time zone.", validators=[plausible]
+        widget=DateTimeInput(), label=_("Starts at"), help_text=_("In your time zone."), validators=[plausible]
     )
-    duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=60, label="Duration (minutes)")
-    kind = forms.ChoiceField(choices=Session.Kind.choices, initial=Session.Kind.REGULAR)
-    mode = forms.ChoiceField(choices=Session.Mode.choices, initial=Session.Mode.VIDEO)
-    location = forms.CharField(max_length=300, required=False, help_text="A room, an address or a video link.")
+    duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=60, label=_("Duration (minutes)"))
+    kind = forms.ChoiceField(choices=Session.Kind.choices, initial=Session.Kind.REGULAR, label=_("Kind"))
+    mode = forms.ChoiceField(choices=Session.Mode.choices, initial=Session.Mode.VIDEO, label=_("Mode"))
+    location = forms.CharField(
+        max_length=300, required=False, label=_("Location"), help_text=_("A room, an address or a video link.")
+    )
     video_url = forms.URLField(
         max_length=500,
         required=False,
@@ -157,24 +163,24 @@ class NotesForm(forms.Form):
         required=False,
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        label="Shared summary",
-        help_text="The leader sees this. The sponsor sees it only if you share and release it.",
+        label=_("Shared summary"),
+        help_text=_("The leader sees this. The sponsor sees it only if you share and release it."),
     )
-    summary_shared_with_sponsor = forms.BooleanField(required=False, label="Share this summary with the sponsor")
+    summary_shared_with_sponsor = forms.BooleanField(required=False, label=_("Share this summary with the sponsor"))
     private_notes = forms.CharField(
         required=False,
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        label="Private notes",
-        help_text="Only you ever see these.",
+        label=_("Private notes"),
+        help_text=_("Only you ever see these."),
     )
 
 
 class AgendaItemForm(forms.Form):
     text = forms.CharField(
         max_length=500,
-        label="Topic to bring",
-        widget=forms.TextInput(attrs={"placeholder": "What do you want to talk about?"}),
+        label=_("Topic to bring"),
+        widget=forms.TextInput(attrs={"placeholder": _("What do you want to talk about?")}),
     )
     idempotency_key = IdempotencyKeyField()
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import (
     DATE_VALIDATORS,
@@ -72,24 +73,24 @@ class EngagementQuerySet(models.QuerySet["Engagement"]):
 
 class Engagement(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
-        ENDED_EARLY = "ended_early", "Ended early"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+        ENDED_EARLY = "ended_early", _("Ended early")
 
     class Cadence(models.IntegerChoices):
-        WEEKLY = 7, "Every week"
-        FORTNIGHTLY = 14, "Every two weeks"
-        THREE_WEEKS = 21, "Every three weeks"
-        MONTHLY = 28, "Every four weeks"
+        WEEKLY = 7, _("Every week")
+        FORTNIGHTLY = 14, _("Every two weeks")
+        THREE_WEEKS = 21, _("Every three weeks")
+        MONTHLY = 28, _("Every four weeks")
 
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coached_engagements")
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_engagements")
     sponsors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sponsored_engagements")
     awaiting_leader = models.BooleanField(
         default=False,
-        help_text="The leader has not accepted the invitation yet: the engagement is hidden from them until then.",
+        help_text=_("The leader has not accepted the invitation yet: the engagement is hidden from them until then."),
     )
     # The client organisation's display name, kept equal to `client.name` by the services that set or
     # rename either (pages, the demo and the reports read it).
@@ -107,11 +108,11 @@ class Engagement(models.Model):
     cadence_days = models.PositiveSmallIntegerField(choices=Cadence.choices, default=Cadence.FORTNIGHTLY)
     anonymity_threshold = models.PositiveSmallIntegerField(
         default=3,
-        help_text="Stakeholder groups with fewer answers than this are left out of results.",
+        help_text=_("Stakeholder groups with fewer answers than this are left out of results."),
     )
     cancellation_window_hours = models.PositiveSmallIntegerField(
         default=24,
-        help_text="A session cancelled less than this many hours before it starts counts as a late cancellation.",
+        help_text=_("A session cancelled less than this many hours before it starts counts as a late cancellation."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -161,7 +162,7 @@ class Goal(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)])
     why_it_matters = models.TextField(
-        help_text="Why this goal matters to the organisation.",
+        help_text=_("Why this goal matters to the organisation."),
         max_length=SHORT_TEXT,
         validators=[max_chars(SHORT_TEXT)],
     )
@@ -196,22 +197,22 @@ class SessionQuerySet(models.QuerySet["Session"]):
 
 class Session(models.Model):
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        VIDEO = "video", "Video call"
-        PHONE = "phone", "Phone"
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video call")
+        PHONE = "phone", _("Phone")
 
     class Kind(models.TextChoices):
-        KICKOFF = "kickoff", "Kick-off"
-        REGULAR = "regular", "Regular"
-        THREE_WAY = "three_way", "Three-way"
-        CLOSING = "closing", "Closing"
+        KICKOFF = "kickoff", _("Kick-off")
+        REGULAR = "regular", _("Regular")
+        THREE_WAY = "three_way", _("Three-way")
+        CLOSING = "closing", _("Closing")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        HELD = "held", "Held"
-        NO_SHOW = "no_show", "No-show"
-        LATE_CANCEL = "late_cancel", "Late cancellation"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        NO_SHOW = "no_show", _("No-show")
+        LATE_CANCEL = "late_cancel", _("Late cancellation")
+        CANCELLED = "cancelled", _("Cancelled")
 
     OUTCOMES = (Status.HELD, Status.NO_SHOW, Status.LATE_CANCEL)
 
@@ -221,20 +222,20 @@ class Session(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.VIDEO)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
-    location = models.CharField(max_length=300, blank=True, help_text="A room, an address or a video link.")
+    location = models.CharField(max_length=300, blank=True, help_text=_("A room, an address or a video link."))
     shared_summary = models.TextField(
         blank=True,
-        help_text="Seen by the coach and the leader.",
+        help_text=_("Seen by the coach and the leader."),
         max_length=LONG_TEXT,
         validators=[max_chars(LONG_TEXT)],
     )
     summary_shared_with_sponsor = models.BooleanField(
-        default=False, help_text="The sponsor sees the shared summary once the coach releases it."
+        default=False, help_text=_("The sponsor sees the shared summary once the coach releases it.")
     )
     summary_released_at = models.DateTimeField(null=True, blank=True)
     private_notes = models.TextField(
         blank=True,
-        help_text="The coach's own notes. No one else ever sees them.",
+        help_text=_("The coach's own notes. No one else ever sees them."),
         max_length=LONG_TEXT,
         validators=[max_chars(LONG_TEXT)],
     )
@@ -242,7 +243,7 @@ class Session(models.Model):
     video_url = models.URLField(
         max_length=500,
         blank=True,
-        help_text="The video link of this session; empty: the coach's default meeting room.",
+        help_text=_("The video link of this session; empty: the coach's default meeting room."),
     )
     # iTIP (RFC 5546): every version of the event sent to attendees carries a higher SEQUENCE.
     sequence = models.PositiveIntegerField(default=0)
@@ -335,9 +336,9 @@ class AgendaItem(models.Model):
     """
 
     class Source(models.TextChoices):
-        LEADER = "leader", "Added by the leader"
-        COACH = "coach", "Added by the coach"
-        REFLECTION = "reflection", "From a weekly reflection"
+        LEADER = "leader", _("Added by the leader")
+        COACH = "coach", _("Added by the coach")
+        REFLECTION = "reflection", _("From a weekly reflection")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agenda_items")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -345,7 +346,7 @@ class AgendaItem(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.LEADER)
     visible_to_sponsor = models.BooleanField(
         default=False,
-        help_text="Written for a three-way meeting, or shared with the sponsor by the leader.",
+        help_text=_("Written for a three-way meeting, or shared with the sponsor by the leader."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

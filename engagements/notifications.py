@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from notifications.models import Kind, Notification
@@ -398,7 +399,7 @@ COACH_CHANGED = Source(
     find_due=lambda now: (),  # recorded when the practice reassigns an engagement, never found by the tick
     build=build_coach_changed,
     applies_to=lambda user: False,  # not a preference: the leader and sponsors must know who coaches
-    description="When the practice hands an engagement to another coach.",
+    description=gettext_lazy("When the practice hands an engagement to another coach."),
 )
 
 
@@ -432,7 +433,7 @@ SESSION_REMINDERS = Source(
     row_name="session",
     build=build_session_reminder,
     applies_to=_leads_or_coaches,
-    description="A day before each session (for sponsors: each three-way meeting), with a calendar file.",
+    description=gettext_lazy("A day before each session (for sponsors: each three-way meeting), with a calendar file."),
 )
 AGENDA_PROMPTS = Source(
     kind=Kind.AGENDA_PROMPT,
@@ -441,7 +442,7 @@ AGENDA_PROMPTS = Source(
     row_name="session",
     build=build_agenda_prompt,
     applies_to=_leads_or_sponsors,
-    description="Two days before a session (for sponsors: a three-way meeting): bring your topics.",
+    description=gettext_lazy("Two days before a session (for sponsors: a three-way meeting): bring your topics."),
 )
 NO_SHOW_FOLLOW_UPS = Source(
     kind=Kind.NO_SHOW_FOLLOW_UP,
@@ -450,7 +451,7 @@ NO_SHOW_FOLLOW_UPS = Source(
     row_name="session",
     build=build_no_show_follow_up,
     applies_to=_coaches,
-    description="When you record a no-show: follow up with the leader.",
+    description=gettext_lazy("When you record a no-show: follow up with the leader."),
 )
 NO_NEXT_SESSION = Source(
     kind=Kind.NO_NEXT_SESSION,
@@ -459,7 +460,7 @@ NO_NEXT_SESSION = Source(
     row_name="engagement",
     build=build_no_next_session,
     applies_to=_coaches,
-    description="A week after the last session of an active engagement when none is booked.",
+    description=gettext_lazy("A week after the last session of an active engagement when none is booked."),
 )
 
 

@@ -16,6 +16,7 @@ from accounts.limits import check_plausible
 from accounts.models import Invitation, User
 from accounts.services import invitation_create, user_get_or_invite_target
 from accounts.tokens import derive_token, hash_token, token_for_hash, token_is_valid
+from coaching.templatetags.inline_text import lower_inline
 from notifications.models import Kind
 from notifications.services import notification_owe_now
 from webhooks import events as webhook_events
@@ -78,7 +79,7 @@ def _client_named(*, coach: User, name: str):
 def _check_engagement_dates(*, start_date: date, planned_end_date: date) -> None:
     check_plausible(start_date, field="start_date")
     if planned_end_date - start_date > MAX_ENGAGEMENT_SPAN:
-        raise ValidationError({"planned_end_date": "An engagement lasts at most three years."})
+        raise ValidationError({"planned_end_date": _("An engagement lasts at most three years.")})
 
 
 @idempotent(Engagement, user="coach", row=lambda result: result.engagement, replay=lambda row: EngagementResult(row))
@@ -104,10 +105,10 @@ def engagement_create(
     the product pass `leader_has_agreed`. Invitation e-mails go through the outbox after commit.
     """
     if not coach.is_coach:
-        raise PermissionDenied("Only coaches create engagements.")
+        raise PermissionDenied(_("Only coaches create engagements."))
     leader = user_get_or_invite_target(email=leader_email, full_name=leader_name)
     if leader.pk == coach.pk:
-        raise ValidationError({"leader_email": "You cannot coach yourself: use the leader's own e-mail address."})
+        raise ValidationError({"leader_email": _("You cannot coach yourself: use the leader's own e-mail address.")})
     _check_engagement_dates(start_date=start_date, planned_end_date=planned_end_date)
     engagement = Engagement(
         coach=coach,
@@ -135,10 +136,12 @@ def engagement_create(
 def sponsor_add(*, engagement: Engagement, name: str, email: str) -> EngagementResult:
     sponsor = user_get_or_invite_target(email=email, full_name=name)
     if sponsor.pk in (engagement.coach_id, engagement.leader_id):
-        raise ValidationError({"sponsor_email": "The sponsor must be someone other than the coach and the leader."})
+        raise ValidationError({"sponsor_email": _("The sponsor must be someone other than the coach and the leader.")})
     result = EngagementResult(engagement)
     if engagement.sponsors.filter(pk=sponsor.pk).exists():
-        raise ValidationError({"sponsor_email": f"{sponsor.email} already sponsors this engagement."})
+        raise ValidationError(
+            {"sponsor_email": _("%(email)s already sponsors this engagement.") % {"email": sponsor.email}}
+        )
     engagement.sponsors.add(sponsor)
     if not sponsor.has_usable_password():
         result.invitations.append(
@@ -189,11 +192,11 @@ def engagement_reassign(*, engagement: Engagement, coach: User, by: User) -> Eng
     previous = engagement.coach
     practice_id = previous.practice_id
     if not (by.is_practice_admin and practice_id and by.practice_id == practice_id):
-        raise PermissionDenied("Only the practice admin reassigns the practice's engagements.")
+        raise PermissionDenied(_("Only the practice admin reassigns the practice's engagements."))
     if not (coach.is_coach and coach.is_active and coach.practice_id == practice_id):
-        raise ValidationError({"coach": "Choose an active coach of the practice."})
+        raise ValidationError({"coach": _("Choose an active coach of the practice.")})
     if coach.pk == engagement.leader_id:
-        raise ValidationError({"coach": "The leader cannot coach their own engagement."})
+        raise ValidationError({"coach": _("The leader cannot coach their own engagement.")})
     if coach.pk == previous.pk:
         return engagement
     engagement.coach = coach
@@ -227,8 +230,11 @@ def engagement_set_status(*, engagement: Engagement, status: str) -> Engagement:
     """Moves an engagement to a new status (pause, resume, complete, end early, reopen)."""
     if status not in ALLOWED_TRANSITIONS.get(engagement.status, set()):
         raise ValidationError(
-            f"An engagement that is {engagement.get_status_display().lower()} cannot become "
-            f"{Engagement.Status(status).label.lower()}."
+            _("An engagement that is %(current)s cannot become %(new)s.")
+            % {
+                "current": lower_inline(engagement.get_status_display()),
+                "new": lower_inline(Engagement.Status(status).label),
+            }
         )
     engagement.status = status
     engagement.save(update_fields=["status", "updated_at"])
@@ -243,14 +249,16 @@ def goal_save(
     """Creates or edits a goal. An engagement has one to three goals."""
     if goal is None:
         if engagement.goals.count() >= MAX_GOALS:
-            raise ValidationError(f"An engagement has at most {MAX_GOALS} goals. Edit or remove one first.")
+            raise ValidationError(
+                _("An engagement has at most %(count)d goals. Edit or remove one first.") % {"count": MAX_GOALS}
+            )
         goal = Goal(engagement=engagement, position=engagement.goals.count())
     goal.title = title.strip()
     goal.why_it_matters = why_it_matters.strip()
     goal.description = description.strip()
     goal.full_clean(validate_constraints=False)
     if Goal.objects.filter(engagement=engagement, title__iexact=goal.title).exclude(pk=goal.pk).exists():
-        raise ValidationError({"title": "This engagement already has a goal with that title."})
+        raise ValidationError({"title": _("This engagement already has a goal with that title.")})
     goal.save()
     return goal
 
@@ -444,7 +452,7 @@ def session_write_notes(
 def session_release_summary(*, session: Session) -> Session:
     """Releases a summary marked "shared with sponsor" to the sponsor; the leader has seen it first."""
     if not (session.summary_shared_with_sponsor and session.shared_summary):
-        raise ValidationError("Mark the summary as shared with the sponsor before releasing it.")
+        raise ValidationError(_("Mark the summary as shared with the sponsor before releasing it."))
     session.summary_released_at = timezone.now()
     session.save(update_fields=["summary_released_at", "updated_at"])
     return session
@@ -456,9 +464,9 @@ def agenda_item_add(
 ) -> AgendaItem:
     text = " ".join(text.split())
     if not text:
-        raise ValidationError({"text": "Write the topic you want to bring."})
+        raise ValidationError({"text": _("Write the topic you want to bring.")})
     if session.status != Session.Status.SCHEDULED:
-        raise ValidationError("Topics can be added to a scheduled session only.")
+        raise ValidationError(_("Topics can be added to a scheduled session only."))
     item = AgendaItem(
         session=session,
         author=author,
@@ -480,11 +488,11 @@ def agenda_item_share_with_sponsor(*, item: AgendaItem, user: User, shared: bool
     """
     session = item.session
     if user.pk != session.engagement.leader_id:
-        raise PermissionDenied("Only the leader decides which topics the sponsor sees.")
+        raise PermissionDenied(_("Only the leader decides which topics the sponsor sees."))
     if shared and session.kind != Session.Kind.THREE_WAY:
-        raise ValidationError("Only topics of a three-way meeting can be shared with the sponsor.")
+        raise ValidationError(_("Only topics of a three-way meeting can be shared with the sponsor."))
     if session.status != Session.Status.SCHEDULED:
-        raise ValidationError("Topics can be shared before the meeting only.")
+        raise ValidationError(_("Topics can be shared before the meeting only."))
     item.visible_to_sponsor = shared
     item.save(update_fields=["visible_to_sponsor"])
     return item
@@ -492,7 +500,7 @@ def agenda_item_share_with_sponsor(*, item: AgendaItem, user: User, shared: bool
 
 def agenda_item_delete(*, item: AgendaItem, user: User) -> None:
     if item.author_id != user.pk and item.session.engagement.coach_id != user.pk:
-        raise PermissionDenied("Only the person who added a topic, or the coach, can remove it.")
+        raise PermissionDenied(_("Only the person who added a topic, or the coach, can remove it."))
     item.delete()
 
 

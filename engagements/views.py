@@ -15,12 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
 from accounts.http import client_ip
 from accounts.models import Invitation, User
 from accounts.selectors import invitation_states
+from coaching.templatetags.inline_text import lower_inline
 
 from . import selectors, services
 from .access import get_engagement_for, safe_next_url
@@ -67,7 +69,7 @@ def _get_session_for(request: HttpRequest, pk: int, *, coach_only: bool = False)
 
 def _require_coach(request: HttpRequest) -> None:
     if not request.user.is_coach:
-        raise PermissionDenied("Only coaches can do this.")
+        raise PermissionDenied(_("Only coaches can do this."))
 
 
 def _report_invitations(request: HttpRequest, result: services.EngagementResult) -> None:
@@ -75,7 +77,12 @@ def _report_invitations(request: HttpRequest, result: services.EngagementResult)
     if invited:
         messages.success(
             request,
-            "Invitation on its way to " + ", ".join(invited) + ". The People section shows whether it was sent.",
+            ngettext(
+                "Invitation on its way to %(addresses)s. The People section shows whether it was sent.",
+                "Invitations on their way to %(addresses)s. The People section shows whether they were sent.",
+                len(invited),
+            )
+            % {"addresses": ", ".join(invited)},
         )
 
 
@@ -104,7 +111,7 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             _report_invitations(request, result)
-            messages.info(request, "Now add one to three goals and schedule the kick-off session.")
+            messages.info(request, _("Now add one to three goals and schedule the kick-off session."))
             return redirect("engagements:detail", pk=result.engagement.pk)
     return render(request, "engagements/engagement_form.html", {"form": form, "creating": True})
 
@@ -162,7 +169,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, "Engagement saved.")
+            messages.success(request, _("Engagement saved."))
             return redirect("engagements:detail", pk=engagement.pk)
     return render(request, "engagements/engagement_form.html", {"form": form, "engagement": engagement})
 
@@ -173,14 +180,17 @@ def engagement_status(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _get_engagement_for(request, pk, coach_only=True)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a status from the list.")
+        messages.error(request, _("Choose a status from the list."))
     else:
         try:
             services.engagement_set_status(engagement=engagement, status=form.cleaned_data["status"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"The engagement is now {engagement.get_status_display().lower()}.")
+            messages.success(
+                request,
+                _("The engagement is now %(status)s.") % {"status": lower_inline(engagement.get_status_display())},
+            )
     return redirect("engagements:detail", pk=engagement.pk)
 
 
@@ -200,7 +210,9 @@ def sponsor_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             _report_invitations(request, result)
-            messages.success(request, f"{form.cleaned_data['sponsor_name']} now sponsors this engagement.")
+            messages.success(
+                request, _("%(name)s now sponsors this engagement.") % {"name": form.cleaned_data["sponsor_name"]}
+            )
             return redirect("engagements:detail", pk=engagement.pk)
     return render(request, "engagements/sponsor_form.html", {"form": form, "engagement": engagement})
 
@@ -211,7 +223,7 @@ def sponsor_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     engagement = _get_engagement_for(request, pk, coach_only=True)
     sponsor = get_object_or_404(engagement.sponsors.all(), pk=user_pk)
     services.sponsor_remove(engagement=engagement, sponsor=sponsor)
-    messages.success(request, f"{sponsor} no longer sponsors this engagement.")
+    messages.success(request, _("%(name)s no longer sponsors this engagement.") % {"name": sponsor})
     return redirect("engagements:detail", pk=engagement.pk)
 
 
@@ -225,10 +237,12 @@ def invitation_resend(request: HttpRequest, pk: int, user_pk: int) -> HttpRespon
         raise Http404("Not part of this engagement")
     person = get_object_or_404(User, pk=user_pk)
     if services.invitation_resend(engagement=engagement, person=person, by=request.user) is None:
-        messages.info(request, f"{person} already has an account and can sign in.")
+        messages.info(request, _("%(name)s already has an account and can sign in.") % {"name": person})
     else:
         messages.success(
-            request, f"A new invitation to {person.email} is on its way; links in earlier invitations no longer work."
+            request,
+            _("A new invitation to %(email)s is on its way; links in earlier invitations no longer work.")
+            % {"email": person.email},
         )
     return redirect("engagements:detail", pk=engagement.pk)
 
@@ -244,7 +258,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, "Goal saved.")
+            messages.success(request, _("Goal saved."))
             return redirect("engagements:detail", pk=engagement.pk)
     return render(request, "engagements/goal_form.html", {"form": form, "engagement": engagement, "goal": goal})
 
@@ -255,7 +269,7 @@ def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     engagement = _get_engagement_for(request, pk, coach_only=True)
     goal = get_object_or_404(engagement.goals.all(), pk=goal_pk)
     services.goal_delete(goal=goal)
-    messages.success(request, f"Goal “{goal.title}” removed.")
+    messages.success(request, _("Goal “%(title)s” removed.") % {"title": goal.title})
     return redirect("engagements:detail", pk=engagement.pk)
 
 
@@ -273,7 +287,8 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Session scheduled. The invitations are on their way."))
             else:
                 messages.success(
-                    request, _("Past session recorded: %(status)s.") % {"status": session.get_status_display().lower()}
+                    request,
+                    _("Past session recorded: %(status)s.") % {"status": lower_inline(session.get_status_display())},
                 )
             return redirect("engagements:session", pk=session.pk)
     return render(request, "engagements/session_form.html", {"form": form, "engagement": engagement})
@@ -370,7 +385,7 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
-        error = "Choose held, no-show or late cancellation."
+        error = _("Choose held, no-show or late cancellation.")
     if request.htmx:
         return render(
             request, "engagements/_session_outcome.html", {"session": session, "error": error, "is_coach": True}
@@ -378,7 +393,7 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"Recorded: {session.get_status_display().lower()}.")
+        messages.success(request, _("Recorded: %(status)s.") % {"status": lower_inline(session.get_status_display())})
     return redirect("engagements:session", pk=session.pk)
 
 
@@ -388,7 +403,7 @@ def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
     form = NotesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.session_write_notes(session=session, **form.cleaned_data)
-        messages.success(request, "Notes saved.")
+        messages.success(request, _("Notes saved."))
         return redirect("engagements:session", pk=session.pk)
     if request.method == "GET":
         return redirect("engagements:session", pk=session.pk)
@@ -416,7 +431,7 @@ def session_release(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Summary released: the sponsor can now read it.")
+        messages.success(request, _("Summary released: the sponsor can now read it."))
     return redirect("engagements:session", pk=session.pk)
 
 
@@ -447,7 +462,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "engagements/_agenda.html", {"session": session, "agenda_form": form, "can_add": True})
     if form.errors:  # without JavaScript: the session page, with the topic as typed and the message
         return _render_session(request, _get_session_for(request, pk), status=422, agenda_form=form)
-    messages.success(request, "Topic added to the agenda.")
+    messages.success(request, _("Topic added to the agenda."))
     return redirect(safe_next_url(request, reverse("engagements:session", args=[session.pk])))
 
 
@@ -459,7 +474,7 @@ def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     try:
         services.agenda_item_delete(item=item, user=request.user)
     except PermissionDenied:
-        messages.error(request, "Only the person who added a topic, or the coach, can remove it.")
+        messages.error(request, _("Only the person who added a topic, or the coach, can remove it."))
     if request.htmx:
         session = _get_session_for(request, pk)
         return render(
@@ -486,7 +501,9 @@ def agenda_share(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         if not request.htmx:
             messages.success(
                 request,
-                "Your sponsor will see this topic." if shared else "This topic is no longer shown to your sponsor.",
+                _("Your sponsor will see this topic.")
+                if shared
+                else _("This topic is no longer shown to your sponsor."),
             )
     if request.htmx:
         session = _get_session_for(request, pk)
