@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import DATE_VALIDATORS, date_in_range, max_chars, text_within
@@ -145,8 +145,8 @@ class FeedbackRound(models.Model):
     """One mini-survey: every active stakeholder of the engagement is asked once, between two dates."""
 
     class Kind(models.TextChoices):
-        BASELINE = "baseline", _("Baseline")
-        PROGRESS = "progress", _("Progress")
+        BASELINE = "baseline", pgettext_lazy("kind of feedback round", "Baseline")
+        PROGRESS = "progress", pgettext_lazy("kind of feedback round", "Progress")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
