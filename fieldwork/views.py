@@ -143,7 +143,7 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             if request.htmx:
-                return _render_codesign(request, session, notice="Commitment saved.")
+                return _render_codesign(request, session, notice=gettext("Commitment saved."))
             messages.success(request, gettext("Commitment saved."))
             return redirect(safe_next_url(request, _session_url(session)))
     return _render_codesign(request, session, edit_form=form, editing=commitment.pk)
