@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, pgettext
+
 from engagements.models import Goal
 
 from .models import WeeklyReflection
@@ -96,17 +98,26 @@ def ratings_chart(*, reflections: list[WeeklyReflection], goals: list[Goal]) -> 
         for rating in reflection.ratings.all():
             if rating.goal_id in by_goal:
                 by_goal[rating.goal_id].points.append(
-                    Point(x=xs[i], y=_y(rating.score), score=rating.score, week=f"week {reflection.iso_week}")
+                    Point(
+                        x=xs[i],
+                        y=_y(rating.score),
+                        score=rating.score,
+                        week=gettext("week %(number)s") % {"number": reflection.iso_week},
+                    )
                 )
                 table_rows[rating.goal_id][i] = rating.score
     step = max(1, -(-n // 6))  # at most six labels under the axis
-    x_labels = [(xs[i], f"W{r.iso_week}") for i, r in enumerate(weekly) if i % step == 0 or i == n - 1]
+    x_labels = [
+        (xs[i], pgettext("short for week", "W%(number)s") % {"number": r.iso_week})
+        for i, r in enumerate(weekly)
+        if i % step == 0 or i == n - 1
+    ]
     return Chart(
         width=WIDTH,
         height=HEIGHT,
         series=series,
         x_labels=x_labels,
         y_ticks=[(_y(s), s) for s in (1, 4, 7, 10)],
-        weeks=[f"Week {r.iso_week}, {r.iso_year}" for r in weekly],
+        weeks=[gettext("Week %(week)s, %(year)s") % {"week": r.iso_week, "year": r.iso_year} for r in weekly],
         table=[(g.title, table_rows[g.pk]) for g in goals],
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.idempotency import IdempotencyKeyField
 from accounts.limits import SHORT_TEXT, plausible
@@ -12,7 +15,15 @@ from engagements.models import Goal
 
 from .models import MAX_TARGET, MIN_TARGET, REASON_MAX, FieldworkTemplate, PracticeLog, WeeklyReflection
 
-TARGET_MESSAGE = f"Choose a number of attempts from {MIN_TARGET} to {MAX_TARGET} before the next session."
+
+def _target_message() -> str:
+    return gettext("Choose a number of attempts from %(low)s to %(high)s before the next session.") % {
+        "low": MIN_TARGET,
+        "high": MAX_TARGET,
+    }
+
+
+TARGET_MESSAGE = lazy(_target_message, str)()
 
 
 class CommitmentForm(forms.Form):
@@ -23,22 +34,22 @@ class CommitmentForm(forms.Form):
 
     text = forms.CharField(
         max_length=300,
-        label="What to practise",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Take one breath before answering the VP"}),
-        error_messages={"required": "Say what the leader will practise, in a few words."},
+        label=_("What to practise"),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Take one breath before answering the VP")}),
+        error_messages={"required": _("Say what the leader will practise, in a few words.")},
     )
     where_with_whom = forms.CharField(
         max_length=200,
         required=False,
-        label="Where or with whom",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Monday operations review"}),
+        label=_("Where or with whom"),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Monday operations review")}),
     )
     target_count = forms.IntegerField(
-        label="How often",
+        label=_("How often"),
         min_value=MIN_TARGET,
         max_value=MAX_TARGET,
         initial=3,
-        help_text="Times before the next session.",
+        help_text=_("Times before the next session."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": TARGET_MESSAGE,
@@ -47,30 +58,30 @@ class CommitmentForm(forms.Form):
             "max_value": TARGET_MESSAGE,
         },
     )
-    goal = forms.TypedChoiceField(label="Goal it serves", coerce=int, empty_value=None)
+    goal = forms.TypedChoiceField(label=_("Goal it serves"), coerce=int, empty_value=None)
     due = forms.ChoiceField(
-        label="Due",
-        choices=[(DUE_NEXT_SESSION, "At the next session"), (DUE_DATE, "On a date")],
+        label=_("Due"),
+        choices=[(DUE_NEXT_SESSION, _("At the next session")), (DUE_DATE, _("On a date"))],
         initial=DUE_NEXT_SESSION,
         widget=forms.RadioSelect,
     )
-    due_date = forms.DateField(label="Due date", required=False, widget=DateInput(), validators=[plausible])
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput(), validators=[plausible])
     template = forms.IntegerField(required=False, widget=forms.HiddenInput)
     idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, goals: list[Goal], **kwargs):
         super().__init__(*args, **kwargs)
         self.goals = {g.pk: g for g in goals}
-        self.fields["goal"].choices = [("", "Choose a goal")] + [(g.pk, g.title) for g in goals]
+        self.fields["goal"].choices = [("", _("Choose a goal"))] + [(g.pk, g.title) for g in goals]
         self.fields["goal"].required = bool(goals)
-        self.fields["goal"].error_messages["required"] = "Choose the goal this practice serves."
+        self.fields["goal"].error_messages["required"] = _("Choose the goal this practice serves.")
         if not goals:
-            self.fields["goal"].help_text = "This engagement has no goals yet."
+            self.fields["goal"].help_text = _("This engagement has no goals yet.")
 
     def clean(self):
         data = super().clean()
         if data.get("due") == self.DUE_DATE and not data.get("due_date") and "due_date" not in self.errors:
-            self.add_error("due_date", "Choose the date, or make it due at the next session.")
+            self.add_error("due_date", _("Choose the date, or make it due at the next session."))
         if data.get("due") != self.DUE_DATE:
             data["due_date"] = None
         return data
@@ -120,35 +131,35 @@ class PracticeLogForm(forms.Form):
 
     mode = forms.ChoiceField(choices=[(m, m) for m in MODES], widget=forms.HiddenInput, initial="quick")
     occurred_at = forms.DateTimeField(
-        label="When",
+        label=_("When"),
         widget=DateTimeInput(),
         error_messages={
-            "required": "Say when it happened.",
-            "invalid": "Enter a date and time, like 2026-11-20 14:30.",
+            "required": _("Say when it happened."),
+            "invalid": _("Enter a date and time, like 2026-11-20 14:30."),
         },
         validators=[plausible],
     )
-    note = forms.CharField(max_length=300, required=False, label="What happened, in one line")
+    note = forms.CharField(max_length=300, required=False, label=_("What happened, in one line"))
     what_tried = forms.CharField(
-        required=False, max_length=SHORT_TEXT, label="What I tried", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=SHORT_TEXT, label=_("What I tried"), widget=forms.Textarea(attrs={"rows": 2})
     )
     went_well = forms.CharField(
-        required=False, max_length=SHORT_TEXT, label="What went well", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=SHORT_TEXT, label=_("What went well"), widget=forms.Textarea(attrs={"rows": 2})
     )
     went_badly = forms.CharField(
-        required=False, max_length=SHORT_TEXT, label="What did not go well", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=SHORT_TEXT, label=_("What did not go well"), widget=forms.Textarea(attrs={"rows": 2})
     )
     noticed_in_myself = forms.CharField(
         required=False,
         max_length=SHORT_TEXT,
-        label="What I noticed in myself",
+        label=_("What I noticed in myself"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     others_reacted = forms.CharField(
-        required=False, max_length=SHORT_TEXT, label="How others reacted", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=SHORT_TEXT, label=_("How others reacted"), widget=forms.Textarea(attrs={"rows": 2})
     )
     will_adjust = forms.CharField(
-        required=False, max_length=SHORT_TEXT, label="What I will adjust", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=SHORT_TEXT, label=_("What I will adjust"), widget=forms.Textarea(attrs={"rows": 2})
     )
     idempotency_key = IdempotencyKeyField()
 
@@ -160,9 +171,9 @@ class PracticeLogForm(forms.Form):
         raw = self.data.get("mode") if self.is_bound else mode
         self.mode = raw if raw in self.MODES else "quick"
         if self.mode == "could_not":
-            self.fields["note"].label = "What got in the way"
+            self.fields["note"].label = _("What got in the way")
         elif self.mode == "full":
-            self.fields["note"].label = "In one line (optional)"
+            self.fields["note"].label = _("In one line (optional)")
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -180,29 +191,29 @@ class PracticeLogForm(forms.Form):
 
 class ReviewForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[("done", "Done"), ("partly", "Partly"), ("not_done", "Not done")],
+        choices=[("done", _("Done")), ("partly", _("Partly")), ("not_done", _("Not done"))],
         error_messages={
-            "required": "Choose done, partly or not done.",
-            "invalid_choice": "Choose done, partly or not done.",
+            "required": _("Choose done, partly or not done."),
+            "invalid_choice": _("Choose done, partly or not done."),
         },
     )
-    reason = forms.CharField(required=False, max_length=REASON_MAX, label="Reason")
+    reason = forms.CharField(required=False, max_length=REASON_MAX, label=_("Reason"))
 
 
 class ReflectionForm(forms.Form):
     """Wins, struggles, a 1 to 10 rating per goal (fields `goal_<pk>`), topics one per line."""
 
     wins = forms.CharField(
-        required=False, max_length=SHORT_TEXT, label="Wins this week", widget=forms.Textarea(attrs={"rows": 3})
+        required=False, max_length=SHORT_TEXT, label=_("Wins this week"), widget=forms.Textarea(attrs={"rows": 3})
     )
     struggles = forms.CharField(
-        required=False, max_length=SHORT_TEXT, label="Struggles", widget=forms.Textarea(attrs={"rows": 3})
+        required=False, max_length=SHORT_TEXT, label=_("Struggles"), widget=forms.Textarea(attrs={"rows": 3})
     )
     topics = forms.CharField(
         required=False,
         max_length=SHORT_TEXT,
-        label="Topics for your next session",
-        help_text="One per line. Each becomes an item on the agenda of your next session.",
+        label=_("Topics for your next session"),
+        help_text=_("One per line. Each becomes an item on the agenda of your next session."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     idempotency_key = IdempotencyKeyField()
@@ -225,7 +236,7 @@ class ReflectionForm(forms.Form):
                 empty_value=None,
                 required=False,
                 widget=forms.RadioSelect,
-                error_messages={"invalid_choice": "Rate from 1 to 10."},
+                error_messages={"invalid_choice": _("Rate from 1 to 10.")},
             )
 
     def rating_fields(self) -> list[tuple[Goal, forms.BoundField]]:
@@ -241,10 +252,10 @@ class TemplateForm(forms.ModelForm):
     class Meta:
         model = FieldworkTemplate
         fields = ["title", "description", "goal_theme"]
-        labels = {"title": "Practice", "goal_theme": "Suggested goal theme"}
+        labels = {"title": _("Practice"), "description": _("Description"), "goal_theme": _("Suggested goal theme")}
         help_texts = {
-            "title": "What the leader will do, in a line: it becomes the commitment's text.",
-            "goal_theme": "A word such as “composure” or “delegation”: the matching goal is suggested.",
+            "title": _("What the leader will do, in a line: it becomes the commitment's text."),
+            "goal_theme": _("A word such as “composure” or “delegation”: the matching goal is suggested."),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        error_messages = {"title": {"required": "Give the practice a short title."}}
+        error_messages = {"title": {"required": _("Give the practice a short title.")}}

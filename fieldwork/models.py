@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import (
     DATE_VALIDATORS,
@@ -99,10 +100,10 @@ class Commitment(models.Model):
     """Practice the leader agreed to do at work before the next session, co-designed at `session`."""
 
     class Outcome(models.TextChoices):
-        OPEN = "open", "Not reviewed yet"
-        DONE = "done", "Done"
-        PARTLY = "partly", "Partly done"
-        NOT_DONE = "not_done", "Not done"
+        OPEN = "open", _("Not reviewed yet")
+        DONE = "done", _("Done")
+        PARTLY = "partly", _("Partly done")
+        NOT_DONE = "not_done", _("Not done")
 
     REVIEW_OUTCOMES = (Outcome.DONE, Outcome.PARTLY, Outcome.NOT_DONE)
 
@@ -167,10 +168,6 @@ class Commitment(models.Model):
     def is_open(self) -> bool:
         return self.outcome == self.Outcome.OPEN
 
-    @property
-    def due_label(self) -> str:
-        return "next session" if self.due_at_next_session else f"{self.due_date.day} {self.due_date:%b %Y}"
-
     def progress_percent(self, logged: int) -> int:
         return min(100, round(100 * logged / self.target_count)) if self.target_count else 0
 
@@ -179,29 +176,31 @@ class PracticeLog(models.Model):
     """One attempt at a commitment, logged by the leader right after it happened (or why it could not)."""
 
     class Kind(models.TextChoices):
-        PRACTISED = "practised", "Practised"
-        COULD_NOT = "could_not", "Could not do it"
+        PRACTISED = "practised", _("Practised")
+        COULD_NOT = "could_not", _("Could not do it")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="logs")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_logs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PRACTISED)
-    occurred_at = models.DateTimeField("when", validators=MOMENT_VALIDATORS)
+    occurred_at = models.DateTimeField(_("when"), validators=MOMENT_VALIDATORS)
     note = models.CharField(max_length=300, blank=True, help_text="The one-line log, or why it could not be done.")
-    what_tried = models.TextField("what I tried", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)])
+    what_tried = models.TextField(
+        _("what I tried"), blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+    )
     went_well = models.TextField(
-        "what went well", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+        _("what went well"), blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
     )
     went_badly = models.TextField(
-        "what did not go well", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+        _("what did not go well"), blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
     )
     noticed_in_myself = models.TextField(
-        "what I noticed in myself", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+        _("what I noticed in myself"), blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
     )
     others_reacted = models.TextField(
-        "how others reacted", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+        _("how others reacted"), blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
     )
     will_adjust = models.TextField(
-        "what I will adjust", blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
+        _("what I will adjust"), blank=True, max_length=SHORT_TEXT, validators=[max_chars(SHORT_TEXT)]
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

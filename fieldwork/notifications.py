@@ -21,6 +21,7 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import User
 from engagements.models import Engagement, Session
@@ -99,12 +100,12 @@ def build_reflection_prompt(notification: Notification) -> Message:
     year, week = notification.context["iso_year"], notification.context["iso_week"]
     today = timezone.now().astimezone(notification.tz).date()
     if today.isocalendar()[:2] != (year, week):
-        raise Skip("The week this prompt was for is over.")
+        raise Skip(gettext_noop("The week this prompt was for is over."))
     engagements = list(
         Engagement.objects.led_by(leader).filter(status=Engagement.Status.ACTIVE).select_related("coach")
     )
     if not engagements:
-        raise Skip("The leader has no active engagement.")
+        raise Skip(gettext_noop("The leader has no active engagement."))
     written = set(
         WeeklyReflection.objects.filter(
             leader=leader, engagement__in=engagements, iso_year=year, iso_week=week
@@ -112,7 +113,7 @@ def build_reflection_prompt(notification: Notification) -> Message:
     )
     waiting = [e for e in engagements if e.pk not in written]
     if not waiting:
-        raise Skip("This week's reflection is already written.")
+        raise Skip(gettext_noop("This week's reflection is already written."))
     next_session = Session.objects.filter(engagement__in=waiting).upcoming().select_related("engagement__coach").first()
     monday = date.fromisocalendar(year, week, 1)
     link = reverse("fieldwork:reflection")
@@ -242,7 +243,7 @@ def build_fieldwork_nudge(notification: Notification) -> Message:
         .order_by("pk")
     )
     if not commitments:
-        raise Skip("Practice has been logged (or the commitments were reviewed).")
+        raise Skip(gettext_noop("Practice has been logged (or the commitments were reviewed)."))
     engagement = commitments[0].engagement
     next_session = Session.objects.filter(engagement=engagement).upcoming().first()
     items = [{"commitment": c, "url": reverse("fieldwork:log_practice", args=[c.pk])} for c in commitments]
@@ -263,7 +264,7 @@ REFLECTION_PROMPTS = Source(
     row_name="user",
     build=build_reflection_prompt,
     applies_to=_leads_an_engagement,
-    description="Once a week, on the day and at the time you choose above: look back on your week.",
+    description=gettext_lazy("Once a week, on the day and at the time you choose above: look back on your week."),
 )
 FIELDWORK_NUDGES = Source(
     kind=Kind.FIELDWORK_NUDGE,
@@ -272,7 +273,7 @@ FIELDWORK_NUDGES = Source(
     row_name="session",
     build=build_fieldwork_nudge,
     applies_to=_leads_an_engagement,
-    description="Halfway to your next session, if a commitment has no practice logged yet.",
+    description=gettext_lazy("Halfway to your next session, if a commitment has no practice logged yet."),
 )
 
 

@@ -50,18 +50,18 @@ def template_save(
 ) -> FieldworkTemplate:
     """Creates or edits a template in the coach's own library."""
     if not coach.is_coach:
-        raise PermissionDenied("Only coaches keep a fieldwork library.")
+        raise PermissionDenied(gettext("Only coaches keep a fieldwork library."))
     if template is not None and template.coach_id != coach.pk:
-        raise PermissionDenied("This template belongs to another coach.")
+        raise PermissionDenied(gettext("This template belongs to another coach."))
     template = template or FieldworkTemplate(coach=coach)
     template.title = " ".join(title.split())
     template.description = description.strip()
     template.goal_theme = " ".join(goal_theme.split())
     if not template.title:
-        raise ValidationError({"title": "Give the practice a short title."})
+        raise ValidationError({"title": gettext("Give the practice a short title.")})
     template.full_clean(validate_constraints=False)
     if FieldworkTemplate.objects.filter(coach=coach, title__iexact=template.title).exclude(pk=template.pk).exists():
-        raise ValidationError({"title": "Your library already has a template with this title."})
+        raise ValidationError({"title": gettext("Your library already has a template with this title.")})
     template.save()
     return template
 
@@ -69,7 +69,7 @@ def template_save(
 def template_delete(*, template: FieldworkTemplate, coach: User) -> None:
     """Removes a template; commitments started from it keep their own text."""
     if template.coach_id != coach.pk:
-        raise PermissionDenied("This template belongs to another coach.")
+        raise PermissionDenied(gettext("This template belongs to another coach."))
     template.delete()
 
 
@@ -78,7 +78,7 @@ def template_delete(*, template: FieldworkTemplate, coach: User) -> None:
 
 def _require_team_member(user: User, engagement: Engagement) -> None:
     if user.pk not in (engagement.coach_id, engagement.leader_id):
-        raise PermissionDenied("Only the coach and the leader shape this engagement's fieldwork.")
+        raise PermissionDenied(gettext("Only the coach and the leader shape this engagement's fieldwork."))
 
 
 def _clean_commitment_fields(
@@ -95,17 +95,17 @@ def _clean_commitment_fields(
     errors: dict[str, str] = {}
     text = " ".join((text or "").split())
     if not text:
-        errors["text"] = "Say what the leader will practise, in a few words."
+        errors["text"] = gettext("Say what the leader will practise, in a few words.")
     if target_count is None or not MIN_TARGET <= target_count <= MAX_TARGET:
-        errors["target_count"] = (
-            f"Choose a number of attempts from {MIN_TARGET} to {MAX_TARGET} before the next session."
-        )
+        errors["target_count"] = gettext(
+            "Choose a number of attempts from %(low)s to %(high)s before the next session."
+        ) % {"low": MIN_TARGET, "high": MAX_TARGET}
     if goal is not None and goal.engagement_id != engagement.pk:
-        errors["goal"] = "Choose one of this engagement's goals."
+        errors["goal"] = gettext("Choose one of this engagement's goals.")
     elif goal is None and has_goals:
-        errors["goal"] = "Choose the goal this practice serves."
+        errors["goal"] = gettext("Choose the goal this practice serves.")
     if due_date is not None and due_date < today:
-        errors["due_date"] = "Choose a due date from today onwards, or make it due at the next session."
+        errors["due_date"] = gettext("Choose a due date from today onwards, or make it due at the next session.")
     else:
         try:
             check_plausible(due_date)
@@ -144,16 +144,17 @@ def commitment_create(
     engagement = session.engagement
     _require_team_member(author, engagement)
     if engagement.is_finished:
-        raise ValidationError("This engagement has ended; reopen it to agree new fieldwork.")
+        raise ValidationError(gettext("This engagement has ended; reopen it to agree new fieldwork."))
     if session.status not in CODESIGN_STATUSES:
-        raise ValidationError("Fieldwork is agreed at a session that was held or is about to be held.")
+        raise ValidationError(gettext("Fieldwork is agreed at a session that was held or is about to be held."))
     if template is not None and template.coach_id != engagement.coach_id:
-        raise ValidationError("Choose a template from the coach's own library.")
+        raise ValidationError(gettext("Choose a template from the coach's own library."))
     # Lock the session row so two people adding at once cannot both take the third place.
     Session.objects.select_for_update().filter(pk=session.pk).first()
     if Commitment.objects.filter(session=session).count() >= MAX_COMMITMENTS_PER_SESSION:
         raise ValidationError(
-            f"A session agrees one to {MAX_COMMITMENTS_PER_SESSION} commitments. Edit or remove one to add another."
+            gettext("A session agrees one to %(most)s commitments. Edit or remove one to add another.")
+            % {"most": MAX_COMMITMENTS_PER_SESSION}
         )
     fields = _clean_commitment_fields(
         engagement=engagement,
@@ -185,7 +186,7 @@ def commitment_update(
     engagement = commitment.engagement
     _require_team_member(author, engagement)
     if not commitment.is_open:
-        raise ValidationError("This commitment has been reviewed; agree a new one instead.")
+        raise ValidationError(gettext("This commitment has been reviewed; agree a new one instead."))
     today = timezone.localdate(timezone=author.tz)
     # A date already agreed may stay as it is even once it has passed.
     floor = min(today, commitment.due_date) if commitment.due_date else today
@@ -210,9 +211,11 @@ def commitment_delete(*, commitment: Commitment, user: User) -> None:
     """Removes a commitment agreed by mistake. One with logged practice or a review stays."""
     _require_team_member(user, commitment.engagement)
     if not commitment.is_open:
-        raise ValidationError("A reviewed commitment is part of the engagement's history and stays.")
+        raise ValidationError(gettext("A reviewed commitment is part of the engagement's history and stays."))
     if commitment.logs.exists():
-        raise ValidationError("Practice has been logged against this commitment, so it stays. Edit it instead.")
+        raise ValidationError(
+            gettext("Practice has been logged against this commitment, so it stays. Edit it instead.")
+        )
     commitment.delete()
 
 
@@ -228,23 +231,23 @@ def _clean_log_fields(
     note = " ".join((note or "").split())
     texts = {name: (texts.get(name) or "").strip() for name in _LOG_TEXT_FIELDS}
     if kind not in PracticeLog.Kind.values:
-        errors["kind"] = "Choose whether you practised or could not."
+        errors["kind"] = gettext("Choose whether you practised or could not.")
     elif kind == PracticeLog.Kind.COULD_NOT:
         texts = dict.fromkeys(_LOG_TEXT_FIELDS, "")
         if not note:
-            errors["note"] = "Say in a line what got in the way. It helps you and your coach plan."
+            errors["note"] = gettext("Say in a line what got in the way. It helps you and your coach plan.")
     elif not note and not texts["what_tried"]:
-        errors["note" if not any(texts.values()) else "what_tried"] = "Write a line about what you tried."
+        errors["note" if not any(texts.values()) else "what_tried"] = gettext("Write a line about what you tried.")
     if occurred_at is None:
-        errors["occurred_at"] = "Say when it happened."
+        errors["occurred_at"] = gettext("Say when it happened.")
     elif timezone.is_naive(occurred_at):
-        errors["occurred_at"] = "The time needs a time zone."
+        errors["occurred_at"] = gettext("The time needs a time zone.")
     elif occurred_at > now + CLOCK_SKEW:
-        errors["occurred_at"] = "That time is in the future. Log practice once it has happened."
+        errors["occurred_at"] = gettext("That time is in the future. Log practice once it has happened.")
     elif occurred_at < commitment.session.starts_at:
         local = timezone.localtime(commitment.session.starts_at)
         errors["occurred_at"] = gettext("Choose a time after the session where you agreed this (%(day)s).") % {
-            "day": date_format(local, "j M Y")
+            "day": date_format(local, "DATE_MEDIUM")
         }
     if errors:
         raise ValidationError(errors)
@@ -274,11 +277,11 @@ def practice_log(
     now = now or timezone.now()
     engagement = commitment.engagement
     if author.pk != engagement.leader_id:
-        raise ValidationError("You can log practice only on your own commitments.")
+        raise ValidationError(gettext("You can log practice only on your own commitments."))
     if engagement.is_finished:
-        raise ValidationError("This engagement has ended, so its fieldwork is closed.")
+        raise ValidationError(gettext("This engagement has ended, so its fieldwork is closed."))
     if not commitment.is_open:
-        raise ValidationError("This commitment has been reviewed with your coach; logging on it is closed.")
+        raise ValidationError(gettext("This commitment has been reviewed with your coach; logging on it is closed."))
     fields = _clean_log_fields(
         commitment=commitment,
         kind=kind,
@@ -316,9 +319,11 @@ def practice_log_update(
     """Edits a log: its author only, within 24 hours of writing it."""
     now = now or timezone.now()
     if log.author_id != author.pk:
-        raise ValidationError("Only the person who wrote a log can change it.")
+        raise ValidationError(gettext("Only the person who wrote a log can change it."))
     if not log.is_editable(now):
-        raise ValidationError("A log can be edited for 24 hours after it was written; this one is now read-only.")
+        raise ValidationError(
+            gettext("A log can be edited for 24 hours after it was written; this one is now read-only.")
+        )
     fields = _clean_log_fields(
         commitment=log.commitment,
         kind=kind,
@@ -374,21 +379,21 @@ def commitment_review(
     """
     engagement = commitment.engagement
     if not reviewer.has_perm("fieldwork.review_commitment", engagement):
-        raise PermissionDenied("The coach records a review outcome, at the review with the leader.")
+        raise PermissionDenied(gettext("The coach records a review outcome, at the review with the leader."))
     errors: dict[str, str] = {}
     if outcome not in Commitment.REVIEW_OUTCOMES:
-        errors["outcome"] = "Choose done, partly or not done."
+        errors["outcome"] = gettext("Choose done, partly or not done.")
     reason = (reason or "").strip()
     if len(reason) > 1000:
-        errors["reason"] = "Keep the reason under 1,000 characters."
+        errors["reason"] = gettext("Keep the reason under 1,000 characters.")
     if errors:
         raise ValidationError(errors)
     if session.engagement_id != engagement.pk:
-        raise ValidationError("Review a commitment at a session of its own engagement.")
+        raise ValidationError(gettext("Review a commitment at a session of its own engagement."))
     if session.status not in CODESIGN_STATUSES:
-        raise ValidationError("Review commitments at a session that was held or is about to be held.")
+        raise ValidationError(gettext("Review commitments at a session that was held or is about to be held."))
     if session.starts_at <= commitment.session.starts_at:
-        raise ValidationError("A commitment is reviewed at a session after the one where it was agreed.")
+        raise ValidationError(gettext("A commitment is reviewed at a session after the one where it was agreed."))
     commitment.outcome = outcome
     commitment.review_reason = reason
     commitment.forgotten = is_forgotten(outcome, reason)
@@ -432,11 +437,11 @@ def _clean_ratings(engagement: Engagement, ratings: dict[int, int | None]) -> di
     errors: dict[str, str] = {}
     for goal_id, score in ratings.items():
         if goal_id not in goal_ids:
-            errors["__all__"] = "Rate only the goals of your own engagement."
+            errors["__all__"] = gettext("Rate only the goals of your own engagement.")
         elif score is None or score == "":
             continue
         elif not isinstance(score, int) or not 1 <= score <= 10:
-            errors[f"goal_{goal_id}"] = "Rate from 1 to 10."
+            errors[f"goal_{goal_id}"] = gettext("Rate from 1 to 10.")
         else:
             cleaned[goal_id] = score
     if errors:
@@ -502,21 +507,23 @@ def reflection_save(
     """
     now = now or timezone.now()
     if engagement.leader_id != leader.pk:
-        raise PermissionDenied("Only the leader writes their weekly reflection.")
+        raise PermissionDenied(gettext("Only the leader writes their weekly reflection."))
     if engagement.is_finished:
-        raise ValidationError("This engagement has ended, so its reflections are closed.")
+        raise ValidationError(gettext("This engagement has ended, so its reflections are closed."))
     wins, struggles = wins.strip(), struggles.strip()
     topic_list = split_topics(topics)
     errors: dict[str, str] = {}
     if len(topic_list) > MAX_TOPICS:
-        errors["topics"] = f"Bring at most {MAX_TOPICS} topics; keep the most important ones."
+        errors["topics"] = gettext("Bring at most %(most)s topics; keep the most important ones.") % {
+            "most": MAX_TOPICS
+        }
     elif any(len(t) > 500 for t in topic_list):
-        errors["topics"] = "Keep each topic under 500 characters."
+        errors["topics"] = gettext("Keep each topic under 500 characters.")
     if errors:
         raise ValidationError(errors)
     scores = _clean_ratings(engagement, ratings or {})
     if not (wins or struggles or topic_list or scores):
-        raise ValidationError("Write at least a win, a struggle, a rating or a topic for your next session.")
+        raise ValidationError(gettext("Write at least a win, a struggle, a rating or a topic for your next session."))
     iso_year, iso_week = iso_week_of(now, leader.tz)
     with transaction.atomic():
         key = {"leader": leader, "engagement": engagement, "iso_year": iso_year, "iso_week": iso_week}

@@ -69,7 +69,7 @@ def _render_codesign(request: HttpRequest, session: Session, *, status: int = 20
 
 def _require_codesign(request: HttpRequest, engagement: Engagement) -> None:
     if not request.user.has_perm("fieldwork.codesign", engagement):
-        raise PermissionDenied("This engagement has ended; its fieldwork is closed.")
+        raise PermissionDenied(gettext("This engagement has ended; its fieldwork is closed."))
 
 
 @login_required
@@ -115,7 +115,7 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            note = f"Commitment added: “{commitment.text}”."
+            note = gettext("Commitment added: “%(text)s”.") % {"text": commitment.text}
             if request.htmx:
                 return _render_codesign(request, session, notice=note)
             messages.success(request, note)
@@ -143,8 +143,8 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             if request.htmx:
-                return _render_codesign(request, session, notice="Commitment saved.")
-            messages.success(request, "Commitment saved.")
+                return _render_codesign(request, session, notice=gettext("Commitment saved."))
+            messages.success(request, gettext("Commitment saved."))
             return redirect(safe_next_url(request, _session_url(session)))
     return _render_codesign(request, session, edit_form=form, editing=commitment.pk)
 
@@ -162,7 +162,7 @@ def commitment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         error = " ".join(exc.messages)
     else:
-        notice = "Commitment removed."
+        notice = gettext("Commitment removed.")
     if request.htmx:
         return _render_codesign(request, session, notice=notice, error=error)
     if error:
@@ -202,7 +202,7 @@ def log_practice(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = _get_commitment_for(request, pk)
     engagement = commitment.engagement
     if engagement.leader_id != request.user.pk:
-        raise PermissionDenied("Only the leader logs practice on their commitments.")
+        raise PermissionDenied(gettext("Only the leader logs practice on their commitments."))
     mode = request.GET.get("mode", "quick")
     form = PracticeLogForm(request.POST or None, mode=mode)
     closed = not commitment.is_open or engagement.is_finished
@@ -219,9 +219,13 @@ def log_practice(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             logged = commitment.logs.filter(kind=PracticeLog.Kind.PRACTISED).count()
             if log.kind == PracticeLog.Kind.COULD_NOT:
-                messages.info(request, "Noted. Bring what got in the way to your next session.")
+                messages.info(request, gettext("Noted. Bring what got in the way to your next session."))
             else:
-                messages.success(request, f"Practice logged: {logged} of {commitment.target_count} attempts so far.")
+                messages.success(
+                    request,
+                    gettext("Practice logged: %(logged)s of %(target)s attempts so far.")
+                    % {"logged": logged, "target": commitment.target_count},
+                )
             return redirect(safe_next_url(request, reverse("home")))
     logged = commitment.logs.filter(kind=PracticeLog.Kind.PRACTISED).count()
     context = {
@@ -252,7 +256,9 @@ def log_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PracticeLogForm(request.POST or None, mode=mode, initial=initial)
     if request.method == "POST":
         if not editable:
-            messages.error(request, "A log can be edited for 24 hours after it was written; this one is now read-only.")
+            messages.error(
+                request, gettext("A log can be edited for 24 hours after it was written; this one is now read-only.")
+            )
             return redirect("fieldwork:commitment", pk=commitment.pk)
         if form.is_valid():
             kwargs = form.service_kwargs()
@@ -263,7 +269,7 @@ def log_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
-                messages.success(request, "Log saved.")
+                messages.success(request, gettext("Log saved."))
                 return redirect("fieldwork:commitment", pk=commitment.pk)
     context = {"log": log, "commitment": commitment, "form": form, "mode": form.mode, "editable": editable}
     return render(request, "fieldwork/log_edit.html", context)
@@ -298,7 +304,7 @@ def commitment_review(request: HttpRequest, session_pk: int, pk: int) -> HttpRes
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if result is not None:
-        notice = f"Reviewed: {commitment.get_outcome_display().lower()}."
+        notice = gettext("Reviewed: %(outcome)s.") % {"outcome": commitment.get_outcome_display().lower()}
         if commitment.forgotten and (commitment.review_reason or "").strip():
             notice += " " + gettext("Counted as forgotten: “%(reason)s” does not say what got in the way.") % {
                 "reason": commitment.review_reason.strip()
@@ -306,7 +312,7 @@ def commitment_review(request: HttpRequest, session_pk: int, pk: int) -> HttpRes
         elif commitment.forgotten:
             notice += " " + gettext("Counted as forgotten: no reason was given.")
         if result.raised_attention:
-            notice += " This is the second forgotten commitment: the engagement now needs attention."
+            notice += " " + gettext("This is the second forgotten commitment: the engagement now needs attention.")
     if request.htmx or error:
         if result is not None:
             commitment = selectors.commitment_detail(commitment_qs=Commitment.objects.all(), pk=commitment.pk)
@@ -373,7 +379,7 @@ def reflection(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            text = "Reflection saved." if result.created else "This week's reflection updated."
+            text = gettext("Reflection saved.") if result.created else gettext("This week's reflection updated.")
             if result.topics_placed:
                 n = len(result.topics_placed)
                 when = timezone.localtime(result.session.starts_at)
@@ -381,9 +387,11 @@ def reflection(request: HttpRequest) -> HttpResponse:
                     "%(count)d topic added to the agenda of your session on %(day)s.",
                     "%(count)d topics added to the agenda of your session on %(day)s.",
                     n,
-                ) % {"count": n, "day": date_format(when, "l j F")}
+                ) % {"count": n, "day": date_format(when, "WEEKDAY_DATE")}
             if result.topics_waiting:
-                text += " No session is booked yet: your topics will be added once your coach schedules one."
+                text += " " + gettext(
+                    "No session is booked yet: your topics will be added once your coach schedules one."
+                )
             messages.success(request, text)
             return redirect("fieldwork:reflection_history", pk=engagement.pk)
     local_now = timezone.now().astimezone(leader.tz)
@@ -419,7 +427,7 @@ def reflection_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _require_coach(request: HttpRequest) -> None:
     if not request.user.is_coach:
-        raise PermissionDenied("Only coaches keep a fieldwork library.")
+        raise PermissionDenied(gettext("Only coaches keep a fieldwork library."))
 
 
 @login_required
@@ -433,7 +441,7 @@ def library(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, f"“{template.title}” added to your library.")
+            messages.success(request, gettext("“%(title)s” added to your library.") % {"title": template.title})
             return redirect("fieldwork:library")
     return render(
         request, "fieldwork/library.html", {"templates": selectors.library_for(coach=request.user), "form": form}
@@ -450,7 +458,7 @@ def library_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, "Template saved.")
+            messages.success(request, gettext("Template saved."))
             return redirect("fieldwork:library")
     return render(request, "fieldwork/library_edit.html", {"form": form, "template": template})
 
@@ -460,5 +468,5 @@ def library_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def library_delete(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(FieldworkTemplate.objects.owned_by(request.user), pk=pk)
     services.template_delete(template=template, coach=request.user)
-    messages.success(request, f"“{template.title}” removed from your library.")
+    messages.success(request, gettext("“%(title)s” removed from your library.") % {"title": template.title})
     return redirect("fieldwork:library")

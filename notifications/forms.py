@@ -1,24 +1,25 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import WEEKDAYS, NotificationPreference
 
 
 class PreferencesForm(forms.Form):
-    reflection_weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS, coerce=int)
+    reflection_weekday = forms.TypedChoiceField(label=_("Day"), choices=WEEKDAYS, coerce=int)
     reflection_time = forms.TimeField(
-        label="Time",
+        label=_("Time"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M"),
-        error_messages={"invalid": "Enter a time such as 16:00."},
+        error_messages={"invalid": _("Enter a time such as 16:00.")},
     )
-    wanted = forms.MultipleChoiceField(label="E-mails I want", required=False, widget=forms.CheckboxSelectMultiple)
+    wanted = forms.MultipleChoiceField(label=_("E-mails I want"), required=False, widget=forms.CheckboxSelectMultiple)
     coach_alerts = forms.ChoiceField(
-        label="Alerts about my clients",
+        label=_("Alerts about my clients"),
         choices=NotificationPreference.CoachAlerts.choices,
         widget=forms.RadioSelect,
         required=False,  # left out: the choice stays as it was
-        error_messages={"invalid_choice": "Choose how alerts reach you."},
+        error_messages={"invalid_choice": _("Choose how alerts reach you.")},
     )
 
     def __init__(self, *args, sources: list, show_schedule: bool, show_coach_alerts: bool = False, **kwargs) -> None:

@@ -20,43 +20,44 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
     """Every message the product owes. Labels are what people see on the preferences and outbox pages."""
 
-    REFLECTION_PROMPT = "reflection_prompt", "Weekly reflection prompt"
-    SESSION_REMINDER = "session_reminder", "Session reminder"
-    AGENDA_PROMPT = "agenda_prompt", "Agenda prompt"
-    FIELDWORK_NUDGE = "fieldwork_nudge", "Fieldwork nudge"
-    STAKEHOLDER_REQUEST = "stakeholder_request", "Feedback request"
-    STAKEHOLDER_NUDGE = "stakeholder_nudge", "Feedback request reminder"
-    NO_SHOW_FOLLOW_UP = "no_show_follow_up", "No-show follow-up"
-    NO_NEXT_SESSION = "no_next_session", "No next session booked"
-    INVITATION = "invitation", "Invitation"
-    SESSION_INVITATION = "session_invitation", "Calendar invitation"
-    BOOKING_NUDGE = "booking_nudge", "Book your next session"
-    ASSISTANT_LINK = "assistant_link", "Scheduling assistant link"
-    EXPORT_READY = "export_ready", "Export ready"
-    COACH_CHANGED = "coach_changed", "New coach"
+    REFLECTION_PROMPT = "reflection_prompt", _("Weekly reflection prompt")
+    SESSION_REMINDER = "session_reminder", _("Session reminder")
+    AGENDA_PROMPT = "agenda_prompt", _("Agenda prompt")
+    FIELDWORK_NUDGE = "fieldwork_nudge", _("Fieldwork nudge")
+    STAKEHOLDER_REQUEST = "stakeholder_request", _("Feedback request")
+    STAKEHOLDER_NUDGE = "stakeholder_nudge", _("Feedback request reminder")
+    NO_SHOW_FOLLOW_UP = "no_show_follow_up", _("No-show follow-up")
+    NO_NEXT_SESSION = "no_next_session", _("No next session booked")
+    INVITATION = "invitation", _("Invitation")
+    SESSION_INVITATION = "session_invitation", _("Calendar invitation")
+    BOOKING_NUDGE = "booking_nudge", _("Book your next session")
+    ASSISTANT_LINK = "assistant_link", _("Scheduling assistant link")
+    EXPORT_READY = "export_ready", _("Export ready")
+    COACH_CHANGED = "coach_changed", _("New coach")
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
 KIND_PLURALS = {
-    Kind.REFLECTION_PROMPT: "weekly reflection prompts",
-    Kind.SESSION_REMINDER: "session reminders",
-    Kind.AGENDA_PROMPT: "agenda prompts",
-    Kind.FIELDWORK_NUDGE: "fieldwork nudges",
-    Kind.STAKEHOLDER_REQUEST: "feedback requests",
-    Kind.STAKEHOLDER_NUDGE: "reminders about feedback requests",
-    Kind.NO_SHOW_FOLLOW_UP: "no-show follow-ups",
-    Kind.NO_NEXT_SESSION: "“no next session booked” nudges",
-    Kind.INVITATION: "invitations",
-    Kind.SESSION_INVITATION: "calendar invitations (sessions booked, moved or cancelled)",
-    Kind.BOOKING_NUDGE: "reminders to book your next session",
-    Kind.ASSISTANT_LINK: "scheduling assistant links",
-    Kind.EXPORT_READY: "export links",
-    Kind.COACH_CHANGED: "messages about a new coach",
+    Kind.REFLECTION_PROMPT: _("weekly reflection prompts"),
+    Kind.SESSION_REMINDER: _("session reminders"),
+    Kind.AGENDA_PROMPT: _("agenda prompts"),
+    Kind.FIELDWORK_NUDGE: _("fieldwork nudges"),
+    Kind.STAKEHOLDER_REQUEST: _("feedback requests"),
+    Kind.STAKEHOLDER_NUDGE: _("reminders about feedback requests"),
+    Kind.NO_SHOW_FOLLOW_UP: _("no-show follow-ups"),
+    Kind.NO_NEXT_SESSION: _("“no next session booked” nudges"),
+    Kind.INVITATION: _("invitations"),
+    Kind.SESSION_INVITATION: _("calendar invitations (sessions booked, moved or cancelled)"),
+    Kind.BOOKING_NUDGE: _("reminders to book your next session"),
+    Kind.ASSISTANT_LINK: _("scheduling assistant links"),
+    Kind.EXPORT_READY: _("export links"),
+    Kind.COACH_CHANGED: _("messages about a new coach"),
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation
@@ -89,13 +90,13 @@ def email_recipient_key(email: str) -> str:
 # --- Weekly schedules -------------------------------------------------------------------------
 
 WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
 ]
 DEFAULT_REFLECTION_WEEKDAY = 4  # Friday
 DEFAULT_REFLECTION_TIME = time(16, 0)
@@ -173,8 +174,8 @@ class NotificationPreference(models.Model):
     reflection_time = models.TimeField(default=DEFAULT_REFLECTION_TIME)
 
     class CoachAlerts(models.TextChoices):
-        IMMEDIATE = "immediate", "As they happen"
-        DIGEST = "digest", "In one e-mail each morning"
+        IMMEDIATE = "immediate", _("As they happen")
+        DIGEST = "digest", _("In one e-mail each morning")
 
     coach_alerts = models.CharField(
         max_length=10,
@@ -215,8 +216,8 @@ class OptOut(models.Model):
     """
 
     class Via(models.TextChoices):
-        PREFERENCES = "preferences", "Preferences page"
-        LINK = "link", "Unsubscribe link"
+        PREFERENCES = "preferences", _("Preferences page")
+        LINK = "link", _("Unsubscribe link")
 
     recipient_key = models.CharField(max_length=320)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -242,12 +243,12 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
 class Notification(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-        DEFERRED = "deferred", "Waiting (daily limit)"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+        DEFERRED = "deferred", _("Waiting (daily limit)")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
@@ -353,9 +354,9 @@ class SourceFailure(models.Model):
     """
 
     class Stage(models.TextChoices):
-        SOURCE = "source", "Finding what is due"
-        SPEC = "spec", "Working out the message"
-        RECORD = "record", "Recording the message"
+        SOURCE = "source", _("Finding what is due")
+        SPEC = "spec", _("Working out the message")
+        RECORD = "record", _("Recording the message")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     row = models.CharField(

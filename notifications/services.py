@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from . import registry
 from .delivery import TransientDeliveryError, describe, is_transient
@@ -415,9 +416,9 @@ def _take_daily_slot(notification: Notification, now: datetime) -> bool:
 
 def _opt_out_reason(notification: Notification) -> str:
     if OptOut.objects.filter(recipient_key=notification.recipient_key, kind=notification.kind).exists():
-        return "The recipient has turned these e-mails off."
+        return gettext_noop("The recipient has turned these e-mails off.")
     if notification.recipient is not None and not notification.recipient.is_active:
-        return "The recipient's account is inactive."
+        return gettext_noop("The recipient's account is inactive.")
     return ""
 
 
@@ -528,7 +529,7 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         message = source.build(notification)
         email = compose(notification, message)
     except registry.Skip as skip:
-        return _skip(notification, str(skip) or "No longer needed.")
+        return _skip(notification, str(skip) or gettext_noop("No longer needed."))
     except Exception as exc:  # a bug or missing row: record it on the outbox rather than retrying forever
         logger.exception("Could not prepare notification %s", notification.pk)
         return _fail(notification, describe(exc))
@@ -634,7 +635,7 @@ def _join_waiting(notification: Notification, now: datetime) -> list[tuple[Notif
         try:
             joined.append((row, source.build(row)))
         except registry.Skip as skip:
-            _skip(row, str(skip) or "No longer needed.")
+            _skip(row, str(skip) or gettext_noop("No longer needed."))
         except Exception as exc:
             logger.exception("Could not prepare notification %s", row.pk)
             _fail(row, describe(exc))
@@ -677,7 +678,7 @@ def unsubscribe_read(*, token: str) -> tuple[str, str] | None:
 def opt_out_add(*, recipient_key: str, kind: str, via: str = OptOut.Via.LINK) -> OptOut:
     """Turns one kind of e-mail off for one recipient; doing it twice is harmless."""
     if kind not in Kind.values:
-        raise ValidationError({"kind": "Unknown kind of e-mail."})
+        raise ValidationError({"kind": gettext("Unknown kind of e-mail.")})
     try:
         with transaction.atomic():
             opt_out, _ = OptOut.objects.get_or_create(recipient_key=recipient_key, kind=kind, defaults={"via": via})

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -54,7 +55,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             offered_kinds=[s.kind for s in sources],
             coach_alerts=data.get("coach_alerts") or preference.coach_alerts,
         )
-        messages.success(request, "E-mail preferences saved.")
+        messages.success(request, gettext("E-mail preferences saved."))
         return redirect("notifications:preferences")
     next_prompt = preference.next_reflection_after(timezone.now()) if show_schedule else None
     context = {

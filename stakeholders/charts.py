@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from engagements.charts import Chart, score_line_chart
 from engagements.models import Goal
 
@@ -26,7 +28,9 @@ def _fmt(value: float) -> str:
 
 
 def _short(label: str) -> str:
-    return label.replace("Progress round ", "Round ")
+    """The axis shows "Round 3" for "Progress round 3", in the reader's language."""
+    progress = gettext("Progress round %(number)s") % {"number": ""}
+    return label.replace(progress, gettext("Round %(number)s") % {"number": ""})
 
 
 def trend_chart(*, goal: Goal, points: list[TrendPoint], chart_id: str) -> Chart:
@@ -36,8 +40,8 @@ def trend_chart(*, goal: Goal, points: list[TrendPoint], chart_id: str) -> Chart
     """
     return score_line_chart(
         chart_id=chart_id,
-        title=f"Net score per round for “{goal.title}”",
-        description=(
+        title=gettext("Net score per round for “%(title)s”") % {"title": goal.title},
+        description=gettext(
             "From -3 (much less effective) to +3 (much more effective). The dashed line marks the usual "
             "target of +1. The same figures are in the table below the chart."
         ),
@@ -82,4 +86,6 @@ def distribution_bars(figure: Figure, *, width: int = 238, height: int = 84) -> 
             }
         )
     summary = ", ".join(f"{b['score']}: {b['count']}" for b in bars)
-    return Bars(width=width, height=height, bars=bars, summary=f"Answers per score: {summary}")
+    return Bars(
+        width=width, height=height, bars=bars, summary=gettext("Answers per score: %(summary)s") % {"summary": summary}
+    )

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.idempotency import IdempotencyKeyField
 from accounts.limits import plausible
@@ -13,18 +14,18 @@ from .models import SCORE_MAX, SCORE_MIN, TEXT_MAX, FeedbackRound, Relationship
 
 
 class StakeholderForm(forms.Form):
-    name = forms.CharField(max_length=150, label="Name")
-    email = forms.EmailField(label="E-mail address", help_text="Their private link is sent here.")
+    name = forms.CharField(max_length=150, label=_("Name"))
+    email = forms.EmailField(label=_("E-mail address"), help_text=_("Their private link is sent here."))
     relationship = forms.ChoiceField(
-        choices=[("", "Choose…"), *Relationship.choices], label="Relationship to the leader"
+        choices=[("", _("Choose…")), *Relationship.choices], label=_("Relationship to the leader")
     )
     idempotency_key = IdempotencyKeyField()
     goals = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Goals they can observe",
-        help_text="They are asked about these goals only. Leave all unticked to ask about every goal.",
+        label=_("Goals they can observe"),
+        help_text=_("They are asked about these goals only. Leave all unticked to ask about every goal."),
     )
 
     def __init__(self, *args, engagement, **kwargs):
@@ -41,7 +42,7 @@ class ThresholdForm(forms.Form):
         choices=[(n, str(n)) for n in range(2, 11)],
         coerce=int,
         widget=forms.Select(attrs={"class": "form-select"}),
-        label="Fewest answers a group needs to be shown (K)",
+        label=_("Fewest answers a group needs to be shown (K)"),
     )
 
 
@@ -49,17 +50,22 @@ class RoundForm(forms.Form):
     kind = forms.ChoiceField(
         choices=FeedbackRound.Kind.choices,
         widget=forms.RadioSelect,
-        label="Kind of round",
-        help_text="Baseline: what should the leader keep doing and start doing. "
-        "Progress: has the leader become more or less effective at each goal (−3 to +3).",
+        label=_("Kind of round"),
+        help_text=_(
+            "Baseline: what should the leader keep doing and start doing. "
+            "Progress: has the leader become more or less effective at each goal (−3 to +3)."
+        ),
     )
-    opens_on = forms.DateField(widget=DateInput(), label="Opens on", validators=[plausible])
+    opens_on = forms.DateField(widget=DateInput(), label=_("Opens on"), validators=[plausible])
     closes_on = forms.DateField(
-        widget=DateInput(), label="Closes on", help_text="Links stop working after this day.", validators=[plausible]
+        widget=DateInput(),
+        label=_("Closes on"),
+        help_text=_("Links stop working after this day."),
+        validators=[plausible],
     )
-    ask_support = forms.BooleanField(required=False, label="Also ask: “How can the leader best support you?”")
+    ask_support = forms.BooleanField(required=False, label=_("Also ask: “How can the leader best support you?”"))
     ask_organisation = forms.BooleanField(
-        required=False, label="Also ask: “How can the leader best serve the organisation?”"
+        required=False, label=_("Also ask: “How can the leader best serve the organisation?”")
     )
     idempotency_key = IdempotencyKeyField()
 
@@ -67,7 +73,7 @@ class RoundForm(forms.Form):
         data = super().clean()
         opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
         if opens_on and closes_on and closes_on <= opens_on:
-            self.add_error("closes_on", "The round must close after the day it opens.")
+            self.add_error("closes_on", _("The round must close after the day it opens."))
         return data
 
     @staticmethod
@@ -89,11 +95,11 @@ class CloseRoundForm(forms.Form):
         required=False,
         min_value=1,
         max_value=52,
-        label="Plan the next progress round in (weeks)",
-        help_text="Optional. Eight weeks is a common rhythm. It is saved as a draft you open when it is due.",
+        label=_("Plan the next progress round in (weeks)"),
+        help_text=_("Optional. Eight weeks is a common rhythm. It is saved as a draft you open when it is due."),
         error_messages=dict.fromkeys(
             ("invalid", "min_value", "max_value"),
-            "Plan the next round between 1 and 52 weeks from now, or leave the field empty.",
+            _("Plan the next round between 1 and 52 weeks from now, or leave the field empty."),
         ),
     )
 
@@ -117,17 +123,18 @@ class AnswerForm(forms.Form):
                     choices=SCORE_CHOICES,
                     coerce=int,
                     widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-                    label=f"To what degree has {leader_name} become more or less effective at: {goal.title}?",
+                    label=_("To what degree has %(name)s become more or less effective at: %(goal)s?")
+                    % {"name": leader_name, "goal": goal.title},
                     error_messages={
-                        "required": "Choose a score from −3 to +3.",
-                        "invalid_choice": "Choose a score from −3 to +3.",
+                        "required": _("Choose a score from −3 to +3."),
+                        "invalid_choice": _("Choose a score from −3 to +3."),
                     },
                 )
                 self.fields[suggestion] = forms.CharField(
                     required=False,
                     max_length=TEXT_MAX,
                     widget=forms.Textarea(attrs={"rows": 2}),
-                    label="A suggestion for the future (optional)",
+                    label=_("A suggestion for the future (optional)"),
                 )
                 self.goal_rows.append((goal, score, suggestion))
         else:
@@ -135,34 +142,34 @@ class AnswerForm(forms.Form):
                 required=False,
                 max_length=TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 3}),
-                label=f"What should {leader_name} keep doing?",
+                label=_("What should %(name)s keep doing?") % {"name": leader_name},
             )
             self.fields["start_doing"] = forms.CharField(
                 required=False,
                 max_length=TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 3}),
-                label=f"What should {leader_name} start doing?",
+                label=_("What should %(name)s start doing?") % {"name": leader_name},
             )
         if feedback_round.ask_support:
             self.fields["support"] = forms.CharField(
                 required=False,
                 max_length=TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                label=f"How can {leader_name} best support you? (optional)",
+                label=_("How can %(name)s best support you? (optional)") % {"name": leader_name},
             )
         if feedback_round.ask_organisation:
             self.fields["organisation"] = forms.CharField(
                 required=False,
                 max_length=TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                label=f"How can {leader_name} best serve the organisation? (optional)",
+                label=_("How can %(name)s best serve the organisation? (optional)") % {"name": leader_name},
             )
 
     def clean(self):
         data = super().clean()
         if "keep_doing" in self.fields and not (data.get("keep_doing") or data.get("start_doing")):
             if not self.has_error("keep_doing") and not self.has_error("start_doing"):
-                self.add_error("keep_doing", "Write at least one thing to keep doing or to start doing.")
+                self.add_error("keep_doing", _("Write at least one thing to keep doing or to start doing."))
         return data
 
     def submission(self) -> dict:

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import DATE_VALIDATORS, date_in_range, max_chars, text_within
 from engagements.models import Engagement, Goal
@@ -38,14 +40,19 @@ def normalise_email(address: str) -> str:
 class Relationship(models.TextChoices):
     """Rater groups. The manager's answers always form their own group."""
 
-    MANAGER = "manager", "Manager"
-    PEER = "peer", "Peer"
-    DIRECT_REPORT = "direct_report", "Direct report"
-    OTHER = "other", "Other"
+    MANAGER = "manager", _("Manager")
+    PEER = "peer", _("Peer")
+    DIRECT_REPORT = "direct_report", _("Direct report")
+    OTHER = "other", _("Other")
 
     @classmethod
     def plural(cls, value: str) -> str:
-        return {"manager": "Managers", "peer": "Peers", "direct_report": "Direct reports", "other": "Others"}[value]
+        return {
+            "manager": gettext("Managers"),
+            "peer": gettext("Peers"),
+            "direct_report": gettext("Direct reports"),
+            "other": gettext("Others"),
+        }[value]
 
 
 class StakeholderQuerySet(models.QuerySet["Stakeholder"]):
@@ -61,9 +68,9 @@ class Stakeholder(models.Model):
     """Someone who works with the leader and is asked, now and then, whether the change is visible."""
 
     class Status(models.TextChoices):
-        NOMINATED = "nominated", "Waiting for approval"
-        APPROVED = "approved", "Active"
-        INACTIVE = "inactive", "Inactive"
+        NOMINATED = "nominated", _("Waiting for approval")
+        APPROVED = "approved", _("Active")
+        INACTIVE = "inactive", _("Inactive")
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="stakeholders")
     name = models.CharField(max_length=150)
@@ -98,7 +105,7 @@ class Stakeholder(models.Model):
             models.UniqueConstraint(
                 fields=["engagement", "email_key"],
                 name="stakeholder_email_key_unique_per_engagement",
-                violation_error_message="This e-mail address is already on the roster of this engagement.",
+                violation_error_message=_("This e-mail address is already on the roster of this engagement."),
             ),
             models.CheckConstraint(condition=~Q(name=""), name="stakeholder_name_not_empty"),
         ]
@@ -138,13 +145,13 @@ class FeedbackRound(models.Model):
     """One mini-survey: every active stakeholder of the engagement is asked once, between two dates."""
 
     class Kind(models.TextChoices):
-        BASELINE = "baseline", "Baseline"
-        PROGRESS = "progress", "Progress"
+        BASELINE = "baseline", pgettext_lazy("kind of feedback round", "Baseline")
+        PROGRESS = "progress", pgettext_lazy("kind of feedback round", "Progress")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="feedback_rounds")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
@@ -194,10 +201,12 @@ class FeedbackRound(models.Model):
     @property
     def label(self) -> str:
         if self.sequence is None:
-            return f"{self.get_kind_display()} round (draft)"
+            return gettext("%(kind)s round (draft)") % {"kind": self.get_kind_display()}
         if self.kind == self.Kind.BASELINE:
-            return "Baseline" if self.sequence == 1 else f"Baseline {self.sequence}"
-        return f"Progress round {self.sequence}"
+            if self.sequence == 1:
+                return gettext("Baseline")
+            return gettext("Baseline %(number)s") % {"number": self.sequence}
+        return gettext("Progress round %(number)s") % {"number": self.sequence}
 
     @property
     def is_progress(self) -> bool:

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from notifications.models import Kind, Notification
 from notifications.registry import DueSpec, Message, Skip, Source, register
@@ -77,7 +79,7 @@ def _request_for(notification: Notification) -> FeedbackRequest:
         .first()
     )
     if request is None:
-        raise Skip("The feedback request no longer exists.")
+        raise Skip(gettext_noop("The feedback request no longer exists."))
     return request
 
 
@@ -94,9 +96,9 @@ def _from_the_coach(request: FeedbackRequest) -> dict:
 def build_stakeholder_nudge(notification: Notification) -> Message:
     request = _request_for(notification)
     if request.answered_at is not None:
-        raise Skip("The stakeholder has answered.")
+        raise Skip(gettext_noop("The stakeholder has answered."))
     if notification.recipient_email.strip().lower() != request.stakeholder.email.lower():
-        raise Skip("The stakeholder's e-mail address has changed since this reminder was recorded.")
+        raise Skip(gettext_noop("The stakeholder's e-mail address has changed since this reminder was recorded."))
     try:
         url = services.request_link_for_nudge(request=request)
     except ValidationError as exc:
@@ -125,9 +127,9 @@ def find_stakeholder_requests(now: datetime) -> Iterator[DueSpec]:
 def build_stakeholder_request(notification: Notification) -> Message:
     request = _request_for(notification)
     if notification.context.get("send") != request.send_count:
-        raise Skip("A later e-mail with the current link replaced this one.")
+        raise Skip(gettext_noop("A later e-mail with the current link replaced this one."))
     if not services.request_send_allowed(request=request, notification=notification):
-        raise Skip("The request was answered or withdrawn, its round closed, or the address changed.")
+        raise Skip(gettext_noop("The request was answered or withdrawn, its round closed, or the address changed."))
     try:
         url = services.request_link_for_nudge(request=request)
     except ValidationError as exc:
@@ -158,7 +160,7 @@ STAKEHOLDER_NUDGES = Source(
     build=build_stakeholder_nudge,
     after_send=record_nudge,
     applies_to=lambda user: False,  # stakeholders have no account: they use the link in the e-mail
-    description="Reminders to stakeholders who have not answered a feedback request.",
+    description=_("Reminders to stakeholders who have not answered a feedback request."),
 )
 
 
@@ -170,7 +172,7 @@ def register_sources() -> None:
             build=build_stakeholder_request,
             after_send=record_request_sent,
             applies_to=lambda user: False,  # stakeholders have no account: they use the link in the e-mail
-            description="A stakeholder's private link to a feedback round.",
+            description=_("A stakeholder's private link to a feedback round."),
         )
     )
     register(STAKEHOLDER_NUDGES)

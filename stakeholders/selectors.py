@@ -29,6 +29,7 @@ from datetime import date
 from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from engagements.models import Engagement, Goal
 from notifications.models import Kind, Notification
@@ -81,7 +82,7 @@ def _figures(*, scores_by_group: dict[str, list[int]], asked_by_group: dict[str,
         groups.append(figure)
     everyone = Figure(
         key=EVERYONE,
-        label="Everyone shown",
+        label=gettext("Everyone shown"),
         asked=sum(asked_by_group.values()),
         answered=len(pooled),
         shown=bool(pooled),
@@ -294,11 +295,14 @@ def round_results(*, feedback_round: FeedbackRound) -> RoundResults:
     texts = [row[1:] for row in rows if _texts_shown(row[0], group_sizes[row[0]], threshold)]
     wanted = []
     if not feedback_round.is_progress:
-        wanted += [(0, f"What should {leader} keep doing?"), (1, f"What should {leader} start doing?")]
+        wanted += [
+            (0, gettext("What should %(name)s keep doing?") % {"name": leader}),
+            (1, gettext("What should %(name)s start doing?") % {"name": leader}),
+        ]
     if feedback_round.ask_support:
-        wanted.append((2, f"How can {leader} best support you?"))
+        wanted.append((2, gettext("How can %(name)s best support you?") % {"name": leader}))
     if feedback_round.ask_organisation:
-        wanted.append((3, f"How can {leader} best serve the organisation?"))
+        wanted.append((3, gettext("How can %(name)s best serve the organisation?") % {"name": leader}))
     results.texts_hidden = results.answered < threshold
     if not results.texts_hidden:
         results.questions = [(question, _shuffled([row[i] for row in texts])) for i, question in wanted]

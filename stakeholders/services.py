@@ -33,6 +33,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.idempotency import idempotent
 from accounts.limits import check_plausible
@@ -71,7 +73,7 @@ LINK_SALT = "stakeholders.feedback-link"
 def _clean_goals(*, engagement: Engagement, goals) -> list[Goal]:
     goals = list(goals)
     if any(goal.engagement_id != engagement.pk for goal in goals):
-        raise ValidationError({"goals": "Choose goals of this engagement only."})
+        raise ValidationError({"goals": gettext("Choose goals of this engagement only.")})
     return goals
 
 
@@ -82,7 +84,7 @@ def _check_email(*, engagement: Engagement, email: str, exclude_pk: int | None =
     key = normalise_email(email)
     if key in {normalise_email(engagement.leader.email), normalise_email(engagement.coach.email)}:
         raise ValidationError(
-            {"email": "Stakeholders are people who work with the leader: not the leader or the coach."}
+            {"email": gettext("Stakeholders are people who work with the leader: not the leader or the coach.")}
         )
     clash = Stakeholder.objects.filter(engagement=engagement, email_key=key).exclude(pk=exclude_pk).first()
     if clash is not None:
@@ -98,9 +100,9 @@ def stakeholder_nominate(
     """Adds a person to the roster. The leader nominates (the coach approves later); the coach's
     own additions are approved at once. A duplicate e-mail in the engagement is refused."""
     if by.pk not in (engagement.coach_id, engagement.leader_id):
-        raise PermissionDenied("Only the coach and the leader add stakeholders.")
+        raise PermissionDenied(gettext("Only the coach and the leader add stakeholders."))
     if engagement.is_finished:
-        raise ValidationError("This engagement has ended; reopen it before adding stakeholders.")
+        raise ValidationError(gettext("This engagement has ended; reopen it before adding stakeholders."))
     stakeholder = Stakeholder(
         engagement=engagement,
         name=" ".join(name.split()),
@@ -127,7 +129,7 @@ def stakeholder_update(
     """
     engagement = stakeholder.engagement
     if by.pk != engagement.coach_id:
-        raise PermissionDenied("Only the coach edits a stakeholder.")
+        raise PermissionDenied(gettext("Only the coach edits a stakeholder."))
     new_email = _check_email(engagement=engagement, email=email, exclude_pk=stakeholder.pk)
     address_changed = new_email.lower() != stakeholder.email.strip().lower()
     stakeholder.name = " ".join(name.split())
@@ -205,7 +207,7 @@ def stakeholder_remove(*, stakeholder: Stakeholder, by: User) -> None:
         and stakeholder.status == Stakeholder.Status.NOMINATED
         and stakeholder.nominated_by_id == by.pk
     ):
-        raise PermissionDenied("Only the coach can remove this stakeholder.")
+        raise PermissionDenied(gettext("Only the coach can remove this stakeholder."))
     if stakeholder.requests.exists():
         raise ValidationError(
             f"{stakeholder.name} has been asked for feedback already. Deactivate them instead: "
@@ -218,7 +220,9 @@ def engagement_set_threshold(*, engagement: Engagement, threshold: int) -> Engag
     """Sets K, the fewest answers a rater group needs to appear in results. Locked once a round opened,
     so results already seen can never be re-cut with a smaller K."""
     if FeedbackRound.objects.filter(engagement=engagement).opened().exists():
-        raise ValidationError({"anonymity_threshold": "The threshold is locked: a feedback round has already opened."})
+        raise ValidationError(
+            {"anonymity_threshold": gettext("The threshold is locked: a feedback round has already opened.")}
+        )
     engagement.anonymity_threshold = threshold
     engagement.full_clean()
     engagement.save(update_fields=["anonymity_threshold", "updated_at"])
@@ -231,9 +235,9 @@ def engagement_set_threshold(*, engagement: Engagement, threshold: int) -> Engag
 def _check_dates(*, opens_on: date, closes_on: date) -> None:
     check_plausible(opens_on, field="opens_on")
     if closes_on <= opens_on:
-        raise ValidationError({"closes_on": "The round must close after the day it opens."})
+        raise ValidationError({"closes_on": gettext("The round must close after the day it opens.")})
     if closes_on - opens_on > timedelta(days=90):
-        raise ValidationError({"closes_on": "A round stays open for at most 90 days."})
+        raise ValidationError({"closes_on": gettext("A round stays open for at most 90 days.")})
 
 
 @idempotent(FeedbackRound, user="created_by")
@@ -249,7 +253,7 @@ def round_create(
 ) -> FeedbackRound:
     """Creates a draft round. Nobody is asked until the coach opens it (`round_open`)."""
     if engagement.is_finished:
-        raise ValidationError("This engagement has ended; reopen it before planning feedback rounds.")
+        raise ValidationError(gettext("This engagement has ended; reopen it before planning feedback rounds."))
     _check_dates(opens_on=opens_on, closes_on=closes_on)
     feedback_round = FeedbackRound(
         engagement=engagement,
@@ -275,7 +279,7 @@ def round_update(
     ask_organisation: bool,
 ) -> FeedbackRound:
     if feedback_round.status != FeedbackRound.Status.DRAFT:
-        raise ValidationError("Only a draft round can be changed: people have already been asked.")
+        raise ValidationError(gettext("Only a draft round can be changed: people have already been asked."))
     _check_dates(opens_on=opens_on, closes_on=closes_on)
     feedback_round.kind = kind
     feedback_round.opens_on = opens_on
@@ -289,7 +293,7 @@ def round_update(
 
 def round_delete(*, feedback_round: FeedbackRound) -> None:
     if feedback_round.status != FeedbackRound.Status.DRAFT:
-        raise ValidationError("Only a draft round can be deleted.")
+        raise ValidationError(gettext("Only a draft round can be deleted."))
     feedback_round.delete()
 
 
@@ -346,20 +350,20 @@ def round_open(*, feedback_round: FeedbackRound, notify: bool = True) -> list[Fe
     engagement = locked.engagement
     today = locked.today()
     if locked.status == FeedbackRound.Status.CLOSED:
-        raise ValidationError("This round is closed. Plan a new round instead.")
+        raise ValidationError(gettext("This round is closed. Plan a new round instead."))
     if engagement.is_finished:
-        raise ValidationError("This engagement has ended; reopen it before asking for feedback.")
+        raise ValidationError(gettext("This engagement has ended; reopen it before asking for feedback."))
     if locked.status == FeedbackRound.Status.DRAFT:
         if locked.opens_on > today:
             raise ValidationError(
-                f"This round is planned to open on {locked.opens_on:%-d %B %Y}. "
-                "Change its opening date to today to open it now."
+                gettext("This round is planned to open on %(date)s. Change its opening date to today to open it now.")
+                % {"date": date_format(locked.opens_on, "DATE_FORMAT")}
             )
         if locked.closes_on < today:
-            raise ValidationError({"closes_on": "The closing date has passed. Choose a later closing date."})
+            raise ValidationError({"closes_on": gettext("The closing date has passed. Choose a later closing date.")})
     all_goals = list(Goal.objects.filter(engagement=engagement).order_by("position", "pk"))
     if locked.is_progress and not all_goals:
-        raise ValidationError("Agree at least one goal before asking stakeholders about progress.")
+        raise ValidationError(gettext("Agree at least one goal before asking stakeholders about progress."))
     asked = set(locked.requests.values_list("stakeholder_id", flat=True))
     to_ask = list(
         Stakeholder.objects.filter(engagement=engagement)
@@ -370,7 +374,7 @@ def round_open(*, feedback_round: FeedbackRound, notify: bool = True) -> list[Fe
     )
     if locked.status == FeedbackRound.Status.DRAFT:
         if not to_ask:
-            raise ValidationError("Approve at least one stakeholder before opening a round.")
+            raise ValidationError(gettext("Approve at least one stakeholder before opening a round."))
         previous = FeedbackRound.objects.filter(engagement=engagement, kind=locked.kind).aggregate(n=Max("sequence"))
         locked.sequence = (previous["n"] or 0) + 1
         locked.status = FeedbackRound.Status.OPEN
@@ -444,9 +448,9 @@ def round_close(*, feedback_round: FeedbackRound, next_in_weeks: int | None = No
     plans the next progress round as a draft that opens that many weeks from today."""
     locked = FeedbackRound.objects.select_for_update().select_related("engagement__coach").get(pk=feedback_round.pk)
     if locked.status != FeedbackRound.Status.OPEN:
-        raise ValidationError("Only an open round can be closed.")
+        raise ValidationError(gettext("Only an open round can be closed."))
     if next_in_weeks is not None and not 1 <= next_in_weeks <= 52:
-        raise ValidationError({"next_in_weeks": "Plan the next round between 1 and 52 weeks from now."})
+        raise ValidationError({"next_in_weeks": gettext("Plan the next round between 1 and 52 weeks from now.")})
     today = locked.today()
     locked.status = FeedbackRound.Status.CLOSED
     locked.closed_at = timezone.now()
@@ -523,9 +527,9 @@ def request_resend(*, request: FeedbackRequest, seen_send: int | None = None) ->
         .get(pk=request.pk)
     )
     if not locked.is_pending:
-        raise ValidationError("This person has already answered, or is no longer asked.")
+        raise ValidationError(gettext("This person has already answered, or is no longer asked."))
     if locked.round.status != FeedbackRound.Status.OPEN:
-        raise ValidationError("This round is not open.")
+        raise ValidationError(gettext("This round is not open."))
     if seen_send is None or seen_send == locked.send_count:
         locked.send_count += 1
         locked.save(update_fields=["send_count"])
@@ -567,9 +571,9 @@ def request_link_for_nudge(*, request: FeedbackRequest) -> str:
     for an answered or withdrawn request, or a round that no longer accepts answers.
     """
     if not request.is_pending:
-        raise ValidationError("This request has been answered or withdrawn.")
+        raise ValidationError(gettext("This request has been answered or withdrawn."))
     if not request.round.accepts_answers():
-        raise ValidationError("This round no longer accepts answers.")
+        raise ValidationError(gettext("This round no longer accepts answers."))
     return link_url(token=_ensure_link_token(request))
 
 
@@ -625,7 +629,12 @@ def link_state(*, request: FeedbackRequest) -> str | None:
 def _text(value: str, field: str) -> str:
     value = (value or "").strip()
     if len(value) > TEXT_MAX:
-        raise ValidationError({field: f"Keep this under {TEXT_MAX} characters (it has {len(value)})."})
+        raise ValidationError(
+            {
+                field: gettext("Keep this under %(most)s characters (it has %(count)s).")
+                % {"most": TEXT_MAX, "count": len(value)}
+            }
+        )
     return value
 
 
@@ -656,14 +665,14 @@ def response_submit(
     errors: dict[str, str] = {}
     if feedback_round.is_progress:
         for goal_id in asked - set(scores):
-            errors[f"score_{goal_id}"] = "Choose a score from −3 to +3."
+            errors[f"score_{goal_id}"] = gettext("Choose a score from −3 to +3.")
         if set(scores) - asked or set(suggestions) - asked:
-            errors["__all__"] = "These answers name a goal you were not asked about."
+            errors["__all__"] = gettext("These answers name a goal you were not asked about.")
         for goal_id, score in scores.items():
             if not isinstance(score, int) or isinstance(score, bool) or not SCORE_MIN <= score <= SCORE_MAX:
-                errors[f"score_{goal_id}"] = "Choose a score from −3 to +3."
+                errors[f"score_{goal_id}"] = gettext("Choose a score from −3 to +3.")
     elif scores or suggestions:
-        errors["__all__"] = "This round asks for suggestions only, not scores."
+        errors["__all__"] = gettext("This round asks for suggestions only, not scores.")
     texts = {}
     for field, value in {
         "keep_doing": keep_doing,
@@ -677,7 +686,7 @@ def response_submit(
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if not feedback_round.is_progress and not (texts.get("keep_doing") or texts.get("start_doing")):
-        errors["keep_doing"] = "Write at least one thing the leader should keep doing or start doing."
+        errors["keep_doing"] = gettext("Write at least one thing the leader should keep doing or start doing.")
     if errors:
         raise ValidationError(errors)
     claimed = FeedbackRequest.objects.filter(pk=request.pk, answered_at__isnull=True, withdrawn_at__isnull=True).update(

@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -104,7 +106,7 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The leader nominates a stakeholder (the coach approves later); the coach adds one directly."""
     engagement = get_engagement_for(request, pk)
     if not request.user.has_perm("stakeholders.nominate_stakeholder", engagement):
-        raise PermissionDenied("This engagement has ended.")
+        raise PermissionDenied(gettext("This engagement has ended."))
     form = StakeholderForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,9 +115,16 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             if stakeholder.is_active:
-                messages.success(request, f"{stakeholder.name} is on the roster and will be asked in the next round.")
+                messages.success(
+                    request,
+                    gettext("%(name)s is on the roster and will be asked in the next round.")
+                    % {"name": stakeholder.name},
+                )
             else:
-                messages.success(request, f"{stakeholder.name} is nominated. Your coach approves nominations.")
+                messages.success(
+                    request,
+                    gettext("%(name)s is nominated. Your coach approves nominations.") % {"name": stakeholder.name},
+                )
             return _overview(engagement)
     is_coach = engagement.coach_id == request.user.pk
     return render(
@@ -141,12 +150,12 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> Http
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            text = f"{stakeholder.name} saved."
+            text = gettext("%(name)s saved.") % {"name": stakeholder.name}
             if stakeholder.email_changed_at != relinked_before and stakeholder.email_change_sent_link:
-                text += (
-                    f" Their earlier link no longer works; a new one is queued for {stakeholder.email}."
-                    f" {engagement.leader.get_short_name()} sees the change on the roster."
-                )
+                text += " " + gettext(
+                    "Their earlier link no longer works; a new one is queued for %(email)s."
+                    " %(leader)s sees the change on the roster."
+                ) % {"email": stakeholder.email, "leader": engagement.leader.get_short_name()}
             messages.success(request, text)
             return _overview(engagement)
     return render(
@@ -163,7 +172,7 @@ def stakeholder_approve(request: HttpRequest, pk: int, stakeholder_pk: int) -> H
     engagement = get_engagement_for(request, pk, coach_only=True)
     stakeholder = _get_stakeholder(engagement, stakeholder_pk)
     services.stakeholder_approve(stakeholder=stakeholder)
-    notice = f"{stakeholder.name} is active and will be asked in the next round."
+    notice = gettext("%(name)s is active and will be asked in the next round.") % {"name": stakeholder.name}
     if request.htmx:
         return render(request, "stakeholders/_roster.html", {**_roster_context(request, engagement), "notice": notice})
     messages.success(request, notice)
@@ -176,7 +185,11 @@ def stakeholder_deactivate(request: HttpRequest, pk: int, stakeholder_pk: int) -
     engagement = get_engagement_for(request, pk, coach_only=True)
     stakeholder = _get_stakeholder(engagement, stakeholder_pk)
     services.stakeholder_deactivate(stakeholder=stakeholder)
-    messages.success(request, f"{stakeholder.name} will not be asked again. Their past answers stay in the results.")
+    messages.success(
+        request,
+        gettext("%(name)s will not be asked again. Their past answers stay in the results.")
+        % {"name": stakeholder.name},
+    )
     return _overview(engagement)
 
 
@@ -187,13 +200,13 @@ def stakeholder_remove(request: HttpRequest, pk: int, stakeholder_pk: int) -> Ht
     engagement = get_engagement_for(request, pk)
     stakeholder = _get_stakeholder(engagement, stakeholder_pk)
     if not request.user.has_perm("stakeholders.remove_stakeholder", stakeholder):
-        raise PermissionDenied("Only the coach can remove this stakeholder.")
+        raise PermissionDenied(gettext("Only the coach can remove this stakeholder."))
     try:
         services.stakeholder_remove(stakeholder=stakeholder, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{stakeholder.name} removed from the roster.")
+        messages.success(request, gettext("%(name)s removed from the roster.") % {"name": stakeholder.name})
     return _overview(engagement)
 
 
@@ -203,14 +216,18 @@ def threshold(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = get_engagement_for(request, pk, coach_only=True)
     form = ThresholdForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a threshold from 2 to 10.")
+        messages.error(request, gettext("Choose a threshold from 2 to 10."))
     else:
         try:
             services.engagement_set_threshold(engagement=engagement, threshold=form.cleaned_data["anonymity_threshold"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"Groups now need at least {engagement.anonymity_threshold} answers to be shown.")
+            messages.success(
+                request,
+                gettext("Groups now need at least %(threshold)s answers to be shown.")
+                % {"threshold": engagement.anonymity_threshold},
+            )
     return _overview(engagement)
 
 
@@ -231,7 +248,7 @@ def round_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if "open" in request.POST:
                 return _open(request, feedback_round)
-            messages.success(request, "Round saved as a draft. Open it when you are ready to ask.")
+            messages.success(request, gettext("Round saved as a draft. Open it when you are ready to ask."))
             return redirect("stakeholders:round", pk=feedback_round.pk)
     return render(request, "stakeholders/round_form.html", {"form": form, "engagement": engagement})
 
@@ -240,7 +257,7 @@ def round_new(request: HttpRequest, pk: int) -> HttpResponse:
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     feedback_round = _get_round_for(request, pk, coach_only=True)
     if feedback_round.status != FeedbackRound.Status.DRAFT:
-        messages.info(request, "This round has opened; its questions and dates are fixed.")
+        messages.info(request, gettext("This round has opened; its questions and dates are fixed."))
         return redirect("stakeholders:round", pk=feedback_round.pk)
     initial = {
         "kind": feedback_round.kind,
@@ -258,7 +275,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if "open" in request.POST:
                 return _open(request, feedback_round)
-            messages.success(request, "Draft round saved.")
+            messages.success(request, gettext("Draft round saved."))
             return redirect("stakeholders:round", pk=feedback_round.pk)
     return render(
         request,
@@ -276,10 +293,16 @@ def _open(request: HttpRequest, feedback_round: FeedbackRound) -> HttpResponse:
         if created:
             n = len(created)
             messages.success(
-                request, f"Round open. {n} private link{'s are' if n != 1 else ' is'} on the way by e-mail."
+                request,
+                ngettext(
+                    "Round open. %(count)d private link is on the way by e-mail.",
+                    "Round open. %(count)d private links are on the way by e-mail.",
+                    n,
+                )
+                % {"count": n},
             )
         else:
-            messages.info(request, "Everyone active has been asked already.")
+            messages.info(request, gettext("Everyone active has been asked already."))
     return redirect("stakeholders:round", pk=feedback_round.pk)
 
 
@@ -329,9 +352,11 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return _render_round(request, feedback_round, close_form=form, status=422)
-    text = "Round closed: its links no longer work and the results are ready."
+    text = gettext("Round closed: its links no longer work and the results are ready.")
     if result.next_round:
-        text += f" The next round is planned for {result.next_round.opens_on:%-d %B %Y}."
+        text += " " + gettext("The next round is planned for %(date)s.") % {
+            "date": date_format(result.next_round.opens_on, "DATE_FORMAT")
+        }
     messages.success(request, text)
     return redirect("stakeholders:results", pk=feedback_round.pk)
 
@@ -345,7 +370,7 @@ def round_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("stakeholders:round", pk=feedback_round.pk)
-    messages.success(request, "Draft round deleted.")
+    messages.success(request, gettext("Draft round deleted."))
     return _overview(feedback_round.engagement)
 
 
@@ -369,11 +394,15 @@ def request_resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         # Say what the outbox row says, not what we hope: the worker may not have it yet.
         if notification.status == notification.Status.SENT:
-            messages.success(request, f"The e-mail to {feedback_request.stakeholder.email} has been sent again.")
+            messages.success(
+                request,
+                gettext("The e-mail to %(email)s has been sent again.") % {"email": feedback_request.stakeholder.email},
+            )
         else:
             messages.success(
                 request,
-                f"The e-mail to {feedback_request.stakeholder.email} is queued. This page shows when it has been sent.",
+                gettext("The e-mail to %(email)s is queued. This page shows when it has been sent.")
+                % {"email": feedback_request.stakeholder.email},
             )
     return redirect("stakeholders:round", pk=feedback_request.round_id)
 
