@@ -117,7 +117,7 @@ def test_a_session_reminder_names_the_day_in_german_and_in_the_readers_zone(cast
 
 
 @pytest.mark.django_db
-def test_the_footer_keeps_the_kinds_capital_letter_in_german_and_lowercases_it_in_english(cast, settings, german):
+def test_the_footer_keeps_the_kinds_capital_letter_in_german_and_lowercases_it_in_english(cast, german):
     context = {
         **footer("Sitzungserinnerung"),
         "recipient_name": "Lee",
