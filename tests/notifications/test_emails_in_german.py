@@ -3,10 +3,7 @@ plurals, and labels that keep their capital letters (German nouns do) where Engl
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -14,8 +11,8 @@ import pytest
 from django.utils import translation
 
 from notifications.email import render_email
+from tests.locale_helpers import german  # noqa: F401 - the fixture used below
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "de" / "LC_MESSAGES" / "django.po"
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 MONTHS = [
     "Januar",
@@ -31,20 +28,6 @@ MONTHS = [
     "November",
     "Dezember",
 ]
-
-
-@pytest.fixture
-def german(settings, tmp_path):
-    """The repository's German catalogue, compiled into a folder of this test's own (the .mo is not
-    committed, and parallel workers must not write the same file)."""
-    if shutil.which("msgfmt") is None:
-        pytest.fail("msgfmt (Debian package gettext) is needed to compile the German catalogue.", pytrace=False)
-    target = tmp_path / "de" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "--check", "-o", str(target / "django.mo"), str(CATALOGUE)], check=True)  # noqa: S603, S607
-    settings.LOCALE_PATHS = [tmp_path]
-    with translation.override("de"):
-        yield
 
 
 def german_day(moment, zone: str) -> str:
@@ -63,7 +46,8 @@ def footer(kind_label: str) -> dict:
 
 
 @pytest.mark.django_db
-def test_a_stakeholders_feedback_request_is_german_and_keeps_the_anonymity_promise(cast, german):
+@pytest.mark.usefixtures("german")
+def test_a_stakeholders_feedback_request_is_german_and_keeps_the_anonymity_promise(cast):
     engagement = cast.lee_next_session.engagement
     round_ = SimpleNamespace(is_progress=True, closes_on=cast.lee_next_session.starts_at.date())
     subject, text, html = render_email(
@@ -94,7 +78,8 @@ def test_a_stakeholders_feedback_request_is_german_and_keeps_the_anonymity_promi
 
 
 @pytest.mark.django_db
-def test_a_session_reminder_names_the_day_in_german_and_in_the_readers_zone(cast, german):
+@pytest.mark.usefixtures("german")
+def test_a_session_reminder_names_the_day_in_german_and_in_the_readers_zone(cast):
     session = cast.lee_next_session
     subject, text, html = render_email(
         "session-reminder",
@@ -117,7 +102,8 @@ def test_a_session_reminder_names_the_day_in_german_and_in_the_readers_zone(cast
 
 
 @pytest.mark.django_db
-def test_the_footer_keeps_the_kinds_capital_letter_in_german_and_lowercases_it_in_english(cast, german):
+@pytest.mark.usefixtures("german")
+def test_the_footer_keeps_the_kinds_capital_letter_in_german_and_lowercases_it_in_english(cast):
     context = {
         **footer("Sitzungserinnerung"),
         "recipient_name": "Lee",
@@ -136,7 +122,8 @@ def test_the_footer_keeps_the_kinds_capital_letter_in_german_and_lowercases_it_i
 
 
 @pytest.mark.django_db
-def test_the_fieldwork_nudge_counts_attempts_and_practices_in_german(cast, german):
+@pytest.mark.usefixtures("german")
+def test_the_fieldwork_nudge_counts_attempts_and_practices_in_german(cast):
     def item(text: str, target: int) -> SimpleNamespace:
         commitment = SimpleNamespace(text=text, where_with_whom="", target_count=target)
         return SimpleNamespace(commitment=commitment, url="/commitments/1/log/")
