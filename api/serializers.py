@@ -70,7 +70,7 @@ class GoalSerializer(serializers.ModelSerializer):
 
 class SessionSerializer(serializers.ModelSerializer):
     private_notes = serializers.SerializerMethodField(
-        help_text="The coach's own notes: shown to the coach only, null for everyone else."
+        help_text=_("The coach's own notes: shown to the coach only, null for everyone else.")
     )
 
     class Meta:
@@ -192,7 +192,7 @@ class FigureSerializer(serializers.Serializer):
     label = serializers.CharField()
     asked = serializers.IntegerField()
     answered = serializers.IntegerField()
-    shown = serializers.BooleanField(help_text="False when fewer people answered than the anonymity threshold.")
+    shown = serializers.BooleanField(help_text=_("False when fewer people answered than the anonymity threshold."))
     mean = serializers.FloatField(allow_null=True)
     distribution = serializers.SerializerMethodField()
 
@@ -223,7 +223,7 @@ class RoundResultsSerializer(serializers.Serializer):
     asked = serializers.IntegerField()
     answered = serializers.IntegerField()
     response_rate = serializers.IntegerField()
-    released = serializers.BooleanField(help_text="Results appear once the round is closed.")
+    released = serializers.BooleanField(help_text=_("Results appear once the round is closed."))
     goals = GoalResultSerializer(many=True)
     questions = serializers.SerializerMethodField()
     texts_hidden = serializers.BooleanField()
@@ -247,7 +247,7 @@ class SummaryGoalSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     why_it_matters = serializers.CharField()
     stakeholder_trend = serializers.SerializerMethodField(
-        help_text="Net score per closed progress round, only from rater groups that meet the anonymity threshold."
+        help_text=_("Net score per closed progress round, only from rater groups that meet the anonymity threshold.")
     )
 
     @extend_schema_field(TrendPointSerializer(many=True))
@@ -266,7 +266,7 @@ class SharedSummarySerializer(serializers.Serializer):
     session_starts_at = serializers.DateTimeField()
     text = serializers.CharField()
     released_at = serializers.DateTimeField(
-        allow_null=True, help_text="Null: a preview for the coach and the leader, not yet shown to the sponsor."
+        allow_null=True, help_text=_("Null: a preview for the coach and the leader, not yet shown to the sponsor.")
     )
 
 
@@ -319,7 +319,7 @@ class SummarySerializer(serializers.Serializer):
 
 
 class SessionScheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(help_text="With a time zone, for example 2026-12-10T09:00:00+01:00.")
+    starts_at = serializers.DateTimeField(help_text=_("With a time zone, for example 2026-12-10T09:00:00+01:00."))
     duration_minutes = serializers.IntegerField(min_value=15, max_value=480, default=60)
     mode = serializers.ChoiceField(choices=Session.Mode.choices, default=Session.Mode.VIDEO)
     kind = serializers.ChoiceField(choices=Session.Kind.choices, default=Session.Kind.REGULAR)
@@ -347,7 +347,7 @@ class AgendaItemCreateSerializer(serializers.Serializer):
 
 class PracticeLogCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PracticeLog.Kind.choices, default=PracticeLog.Kind.PRACTISED)
-    occurred_at = serializers.DateTimeField(required=False, help_text="When it happened; now if left out.")
+    occurred_at = serializers.DateTimeField(required=False, help_text=_("When it happened; now if left out."))
     note = serializers.CharField(max_length=300, allow_blank=True, default="")
     what_tried = serializers.CharField(max_length=2000, allow_blank=True, default="")
     went_well = serializers.CharField(max_length=2000, allow_blank=True, default="")
@@ -361,6 +361,6 @@ class ReflectionSaveSerializer(serializers.Serializer):
     wins = serializers.CharField(max_length=2000, allow_blank=True, default="")
     struggles = serializers.CharField(max_length=2000, allow_blank=True, default="")
     topics = serializers.ListField(
-        child=serializers.CharField(max_length=500), max_length=20, default=list, help_text="One topic per item."
+        child=serializers.CharField(max_length=500), max_length=20, default=list, help_text=_("One topic per item.")
     )
     ratings = SelfRatingSerializer(many=True, default=list)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -38,8 +39,10 @@ IDEMPOTENCY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="Any random text up to 64 characters: sending the same request again with the same key "
-    "returns the row made the first time instead of a second one.",
+    description=gettext_lazy(
+        "Any random text up to 64 characters: sending the same request again with the same key "
+        "returns the row made the first time instead of a second one."
+    ),
 )
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import icalendar
 from defusedxml import ElementTree as ET  # noqa: N817 - the usual name
 from django.conf import settings
+from django.utils.translation import gettext
 
 NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav"}
 
@@ -44,7 +45,7 @@ def _stamp(moment: datetime) -> str:
 
 def _request(account: Account, method: str, url: str, *, body: bytes | None = None, headers: dict | None = None):
     if urlsplit(url).scheme not in ("http", "https"):
-        raise CalDAVError("The calendar's address must start with http:// or https://.")
+        raise CalDAVError(gettext("The calendar's address must start with http:// or https://."))
     credentials = base64.b64encode(f"{account.username}:{account.password}".encode()).decode()
     request = urllib.request.Request(url, data=body, method=method)  # noqa: S310 - scheme checked above
     request.add_header("Authorization", f"Basic {credentials}")
@@ -55,13 +56,15 @@ def _request(account: Account, method: str, url: str, *, body: bytes | None = No
             return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
-            raise CalDAVError(f"The calendar refused the user name or password (HTTP {exc.code}).") from None
+            raise CalDAVError(
+                gettext("The calendar refused the user name or password (HTTP %(status)s).") % {"status": exc.code}
+            ) from None
         if exc.code == 404:
-            raise CalDAVError("No calendar at this address (HTTP 404).") from None
-        raise CalDAVError(f"The calendar answered HTTP {exc.code}.") from None
+            raise CalDAVError(gettext("No calendar at this address (HTTP 404).")) from None
+        raise CalDAVError(gettext("The calendar answered HTTP %(status)s.") % {"status": exc.code}) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise CalDAVError(f"The calendar could not be reached: {reason}.") from None
+        raise CalDAVError(gettext("The calendar could not be reached: %(reason)s.") % {"reason": reason}) from None
 
 
 def _as_moment(value, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -107,11 +110,13 @@ def busy_periods(account: Account, *, start: datetime, end: datetime, tz: zonein
         headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
     )
     if status != 207:
-        raise CalDAVError(f"The calendar answered HTTP {status} where a list of events was expected.")
+        raise CalDAVError(
+            gettext("The calendar answered HTTP %(status)s where a list of events was expected.") % {"status": status}
+        )
     try:
         tree = ET.fromstring(content)
     except ET.ParseError:
-        raise CalDAVError("The calendar's answer is not valid XML.") from None
+        raise CalDAVError(gettext("The calendar's answer is not valid XML.")) from None
     periods = []
     for node in tree.iterfind(".//c:calendar-data", NS):
         if not node.text:
@@ -131,7 +136,7 @@ def event_put(account: Account, *, uid: str, ics: bytes, href: str = "") -> str:
     """Creates or replaces the event `uid` (at `href` if known) and returns its address."""
     target = href or urljoin(account.collection, f"{uid}.ics")
     if urlsplit(target).netloc != urlsplit(account.collection).netloc:
-        raise CalDAVError("The event's address is not on the calendar's server.")
+        raise CalDAVError(gettext("The event's address is not on the calendar's server."))
     _request(account, "PUT", target, body=ics, headers={"Content-Type": "text/calendar; charset=utf-8"})
     return target
 

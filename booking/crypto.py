@@ -9,6 +9,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 
 class SecretUnreadable(Exception):  # noqa: N818 - a state, not a programming error
@@ -35,5 +36,5 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise SecretUnreadable(
-            "The stored calendar password cannot be decrypted with BOOKING_ENCRYPTION_KEY."
+            gettext("The stored calendar password cannot be decrypted with BOOKING_ENCRYPTION_KEY.")
         ) from None

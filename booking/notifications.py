@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from engagements.models import Engagement, Session
 from notifications.models import Kind, Notification
@@ -79,15 +80,15 @@ def build_booking_nudge(notification: Notification) -> Message:
         .first()
     )
     if engagement is None or engagement.status != Engagement.Status.ACTIVE:
-        raise Skip("The engagement is no longer active.")
+        raise Skip(gettext("The engagement is no longer active."))
     if engagement.sessions.upcoming().exists():
-        raise Skip("A next session has been booked.")
+        raise Skip(gettext("A next session has been booked."))
     remaining = engagement.planned_sessions - selectors.counted_sessions(engagement=engagement)
     if remaining <= 0:
-        raise Skip("Every planned session is booked or held.")
+        raise Skip(gettext("Every planned session is booked or held."))
     last = engagement.sessions.filter(pk=notification.context.get("last_session_id")).first()
     if last is None:
-        raise Skip("The last session no longer exists.")
+        raise Skip(gettext("The last session no longer exists."))
     return Message(
         template="booking-nudge",
         context={"engagement": engagement, "last_session": last, "remaining": remaining},
@@ -104,10 +105,10 @@ def build_assistant_link(notification: Notification) -> Message:
         .first()
     )
     if assistant is None:
-        raise Skip("The leader removed this assistant.")
+        raise Skip(gettext("The leader removed this assistant."))
     link = assistant_link(assistant=assistant)
     if link is None:
-        raise Skip("The secret key changed since the assistant was named; the leader can name them again.")
+        raise Skip(gettext("The secret key changed since the assistant was named; the leader can name them again."))
     return Message(
         template="assistant-link",
         context={"assistant": assistant, "engagement": assistant.engagement},
@@ -126,14 +127,14 @@ BOOKING_NUDGES = Source(
     row_name="engagement",
     build=build_booking_nudge,
     applies_to=_leads,
-    description="A week after your last session, when none is booked: a link to book the next one.",
+    description=gettext_lazy("A week after your last session, when none is booked: a link to book the next one."),
 )
 ASSISTANT_LINKS = Source(
     kind=Kind.ASSISTANT_LINK,
     find_due=lambda now: (),  # recorded when the leader names the assistant
     build=build_assistant_link,
     applies_to=lambda user: False,
-    description="The private link of a scheduling assistant.",
+    description=gettext_lazy("The private link of a scheduling assistant."),
 )
 
 

@@ -376,8 +376,11 @@ def booking_ics(booking: Booking) -> bytes:
     event.add("dtstamp", timezone.now())
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("summary", f"Coaching: {session.engagement.leader}")
-    event.add("description", f"{session.get_kind_display()} session · {session.get_mode_display()}")
+    event.add("summary", _("Coaching: %(leader)s") % {"leader": session.engagement.leader})
+    event.add(
+        "description",
+        _("%(kind)s session · %(mode)s") % {"kind": session.get_kind_display(), "mode": session.get_mode_display()},
+    )
     if session.location:
         event.add("location", session.location)
     event.add("url", settings.SITE_URL + reverse("engagements:session", args=[session.pk]))

@@ -120,7 +120,7 @@ def _session_of(actor: Actor, session_pk: int) -> Session:
 
 
 def _when(local) -> dict:
-    return {"day": date_format(local, "l j F"), "time": date_format(local, "H:i")}
+    return {"day": date_format(local, "WEEKDAY_DATE"), "time": date_format(local, "TIME_FORMAT")}
 
 
 # --- Booking, moving, cancelling (shared by both kinds of actor) --------------------------------

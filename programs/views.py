@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -221,7 +222,15 @@ def program_engagements(request: HttpRequest, pk: int) -> HttpResponse:
     count = services.program_set_engagements(
         program=program, coach=request.user, engagement_ids=form.cleaned_data["engagements"]
     )
-    messages.success(request, _("%(count)s of your engagements are in this program.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s of your engagements is in this program.",
+            "%(count)s of your engagements are in this program.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("programs:manage", pk=program.pk)
 
 

@@ -150,9 +150,9 @@ def backoff_seconds(attempt: int) -> int:
 def _post(endpoint: Endpoint, body: bytes) -> tuple[int | None, str]:
     """(HTTP status, error) of one POST; status None when no answer came."""
     if not settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS and not _public_host(endpoint.url):
-        return None, "The address no longer leads to a public server."
+        return None, _("The address no longer leads to a public server.")
     if urlsplit(endpoint.url).scheme not in ("http", "https"):
-        return None, "Only http and https addresses are called."
+        return None, _("Only http and https addresses are called.")
     timestamp = int(time.time())
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
         endpoint.url,
