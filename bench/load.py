@@ -44,8 +44,14 @@ def _cookie(user_id: int | None) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def _get(url: str, cookie: str) -> int:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 - local URL
+def _headers(cookie: str, extra: dict[str, str]) -> dict[str, str]:
+    """The session cookie of a signed-in page and the page's own headers (the API's token)."""
+    return {**({"Cookie": cookie} if cookie else {}), **extra}
+
+
+def _get(url: str, cookie: str, extra: dict[str, str] | None = None) -> int:
+    headers = _headers(cookie, extra or {})
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - local URL
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local URL
             response.read()
@@ -62,12 +68,12 @@ def _ms(text: str) -> float:
     return round(float(value) * _UNITS[unit], 2)
 
 
-def _wrk(url: str, cookie: str, *, seconds: int, threads: int, connections: int) -> dict:
+def _wrk(url: str, cookie: str, extra: dict[str, str], *, seconds: int, threads: int, connections: int) -> dict:
     # As a browser asks: compressed pages where the site compresses them.
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "Accept-Encoding: gzip",
                url]  # fmt: skip
-    if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    for name, value in _headers(cookie, extra).items():
+        command[1:1] = ["-H", f"{name}: {value}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     result = {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
     for label, key in (("50%", "latency_p50_ms"), ("99%", "latency_p99_ms")):
@@ -123,8 +129,10 @@ def run(*, seconds: int, threads: int, connections: int, workers: int) -> dict:
         trivial = next((page, cookie) for page, cookie in targets if page.key == TRIVIAL)
 
         def load(page, cookie) -> dict:
-            statuses = {_get(base + page.path, cookie) for _ in range(10)}  # warm both workers
-            entry = _wrk(base + page.path, cookie, seconds=seconds, threads=threads, connections=connections)
+            statuses = {_get(base + page.path, cookie, page.headers) for _ in range(10)}  # warm both workers
+            entry = _wrk(
+                base + page.path, cookie, page.headers, seconds=seconds, threads=threads, connections=connections
+            )
             entry["warm_up_statuses"] = sorted(statuses)
             return entry
 

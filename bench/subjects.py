@@ -3,14 +3,19 @@
 Coach Ada, leader Lee and sponsor Sam of the demo exist at both sizes (the large practice keeps them,
 with years of history). The engagement is Lee's running one with Ada; the session is its next one
 (agenda items, last session's fieldwork to review); the stakeholder link is an unanswered request of
-its open feedback round, whose token the benchmark rebuilds from SECRET_KEY as the e-mail would.
+its open feedback round, whose token the benchmark rebuilds from SECRET_KEY as the e-mail would. The
+program dashboard is Pia's view of that engagement's program. The API's list endpoints are read as
+Ada, with a personal access token of the benchmark's own sent in the `Authorization` header (made
+once per database, read only, never shown anywhere).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 TRIVIAL = "trivial"
+#: The benchmark's own API token (only its hash is stored, in the benchmark's databases only).
+BENCH_API_TOKEN = "cpat_bench-only-token-of-the-benchmark-never-a-real-one"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,8 @@ class Page:
     key: str
     label: str
     path: str
-    user_id: int | None  # None: no sign-in (the stakeholder's private link)
+    user_id: int | None  # None: no sign-in (the stakeholder's private link, the API)
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request (the API's token)
 
 
 def pages() -> list[Page]:
@@ -64,7 +70,45 @@ def pages() -> list[Page]:
         Page("sponsor_summary", "Sponsor summary", f"/engagements/{engagement.pk}/summary/", sam.pk),
         Page("stakeholder_link", "Stakeholder link page", f"/f/{link_token(request=request)}/", None),
         Page("program_dashboard", "Program dashboard", f"/programs/{program.pk}/", pia.pk),
+        *api_pages(ada, engagement),
         Page(TRIVIAL, "Trivial page (floor)", "/bench/trivial/", ada.pk),
+    ]
+
+
+def _api_token(user) -> str:
+    """The benchmark's read-only token for `user`, made on first use (only its hash is stored)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tokens import hash_token
+    from api.models import ApiToken
+
+    now = timezone.now()
+    ApiToken.objects.update_or_create(
+        token_hash=hash_token(BENCH_API_TOKEN),
+        defaults={
+            "user": user,
+            "name": "benchmark",
+            "scope": ApiToken.Scope.READ,
+            "prefix": BENCH_API_TOKEN[:12],
+            "created_at": now,
+            "expires_at": now + timedelta(days=365),
+            "revoked_at": None,
+        },
+    )
+    return BENCH_API_TOKEN
+
+
+def api_pages(coach, engagement) -> list[Page]:
+    """The API's main list endpoints, read with a token in the `Authorization` header."""
+    headers = {"Authorization": f"Bearer {_api_token(coach)}"}
+    base = f"/api/v1/engagements/{engagement.pk}"
+    return [
+        Page("api_engagements", "API: engagements", "/api/v1/engagements/", None, headers),
+        Page("api_sessions", "API: sessions", f"{base}/sessions/", None, headers),
+        Page("api_commitments", "API: commitments", f"{base}/commitments/", None, headers),
+        Page("api_practice_logs", "API: practice logs", f"{base}/practice-logs/", None, headers),
     ]
 
 

@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
+from api.models import ApiToken
+from api.services import api_token_authenticate
 from bench.seed import PracticeSeeder
-from bench.subjects import TRIVIAL, pages, signed_in_client
+from bench.subjects import BENCH_API_TOKEN, TRIVIAL, pages, signed_in_client
 from engagements.models import Engagement
 from fieldwork.models import PracticeLog
 
@@ -36,12 +38,29 @@ def test_every_measured_page_opens_for_its_person(practice):
         "sponsor_summary",
         "stakeholder_link",
         "program_dashboard",
+        "api_engagements",
+        "api_sessions",
+        "api_commitments",
+        "api_practice_logs",
         TRIVIAL,
     ]
     for page in found:
         if page.key == TRIVIAL:
             continue  # only in the benchmark's own URLconf
-        assert signed_in_client(page.user_id).get(page.path).status_code == 200, page.path
+        response = signed_in_client(page.user_id).get(page.path, headers=page.headers)
+        assert response.status_code == 200, page.path
+        if page.key.startswith("api_"):
+            assert response.json()["results"], page.path  # the token reads Ada's rows
+
+
+def test_the_api_is_read_with_one_read_only_token_of_the_benchmark_made_once(practice):
+    pages()
+    pages()
+    ada = User.objects.get(email="ada@example.com")
+    token = api_token_authenticate(secret=BENCH_API_TOKEN)
+    assert (token.user, token.can_write) == (ada, False)
+    assert ApiToken.objects.filter(user=ada).count() == 1
+    assert signed_in_client(None).get("/api/v1/engagements/").status_code == 401  # no header, no rows
 
 
 def test_ids_handed_out_by_the_seeder_do_not_collide_with_new_rows(practice):
