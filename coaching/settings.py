@@ -274,6 +274,7 @@ CELERY_TASK_ROUTES = {
     "notifications.send_batch": {"queue": _MAIL_QUEUE},
     "stakeholders.tasks.send_feedback_request": {"queue": _MAIL_QUEUE},
     "booking.tasks.sync_due_calendars": {"queue": _CLOCK_QUEUE},
+    "webhooks.redeliver": {"queue": _CLOCK_QUEUE},
 }
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -440,6 +441,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stakeholders.tasks.open_due_feedback_rounds",
         "schedule": 900.0,
         "options": {"expires": 899.0},
+    },
+    # Webhook deliveries whose broker message was lost (broker down when they were recorded).
+    "webhooks-redeliver": {
+        "task": "webhooks.redeliver",
+        "schedule": 60.0,
+        "options": {"expires": 59.0},
     },
     # Busy time from coaches' CalDAV calendars over the booking horizon (also on demand from the page).
     "booking-sync-calendars": {
