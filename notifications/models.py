@@ -39,6 +39,7 @@ class Kind(models.TextChoices):
     ASSISTANT_LINK = "assistant_link", "Scheduling assistant link"
     EXPORT_READY = "export_ready", "Export ready"
     COACH_CHANGED = "coach_changed", "New coach"
+    RETENTION_NOTICE = "retention_notice", "Erasure notice"
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -57,6 +58,7 @@ KIND_PLURALS = {
     Kind.ASSISTANT_LINK: "scheduling assistant links",
     Kind.EXPORT_READY: "export links",
     Kind.COACH_CHANGED: "messages about a new coach",
+    Kind.RETENTION_NOTICE: "notices before your data is erased",
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation
