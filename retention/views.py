@@ -24,7 +24,8 @@ def practice_retention(request: HttpRequest) -> HttpResponse:
     if not (user.is_practice_admin and user.practice_id):
         raise PermissionDenied
     context = selectors.practice_retention(practice=user.practice)
-    form = RetentionPolicyForm(request.POST or None, initial={"months": context["months"]})
+    data = request.POST if request.method == "POST" else None
+    form = RetentionPolicyForm(data, initial={"months": context["months"]})
     if request.method == "POST":
         if form.is_valid():
             services.policy_set(practice=user.practice, months=form.cleaned_data["months"], by=user)
@@ -54,7 +55,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_erasure(request, pk)
     state = selectors.engagement_retention(engagement=engagement)
     is_leader = engagement.leader_id == request.user.pk
-    form = EraseNowForm(request.POST or None)
+    form = EraseNowForm(request.POST if request.method == "POST" else None)
     context = {"engagement": engagement, "state": state, "form": form, "is_leader": is_leader}
     if request.method == "POST":
         if not engagement.is_finished:
