@@ -276,7 +276,8 @@ CELERY_TASK_ROUTES = {
     "stakeholders.tasks.send_feedback_request": {"queue": _MAIL_QUEUE},
     "booking.tasks.sync_due_calendars": {"queue": _CLOCK_QUEUE},
     "webhooks.redeliver": {"queue": _CLOCK_QUEUE},
-    "retention.run": {"queue": _MAIL_QUEUE},
+    "retention.run": {"queue": _CLOCK_QUEUE},
+    "retention.erase": {"queue": _MAIL_QUEUE},
 }
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -456,7 +457,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 59.0},
     },
-    # Retention notices, then erasures of engagements whose retention period is over (whole days).
+    # Retention notices, and erasures (handed to the mail queue) of engagements whose period is over.
     "retention-run": {
         "task": "retention.run",
         "schedule": 3600.0,

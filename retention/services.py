@@ -16,6 +16,7 @@ program dashboard therefore show the same figures after erasure as before.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -207,6 +208,7 @@ class RunResult:
     notices: int = 0
     erased: int = 0
     failed: int = 0
+    handed_over: int = 0
 
 
 def _notice(row: dict, now: datetime) -> bool:
@@ -233,10 +235,31 @@ def _notice(row: dict, now: datetime) -> bool:
     return True
 
 
-def retention_run(*, now: datetime | None = None) -> RunResult:
+def _failed(engagement_id: int, exc: BaseException) -> None:
+    logger.error("Retention skipped engagement %s.", engagement_id, exc_info=exc)
+    Erasure.objects.filter(engagement_id=engagement_id).update(last_error=type(exc).__name__[:200])
+
+
+def engagement_erase_due(*, engagement_id: int, now: datetime | None = None) -> str:
+    """Erases one engagement whose day has come (the retention run found it): "erased", "kept" when it
+    is already erased or no longer ended, or "failed" (logged, its error type kept on its record)."""
+    now = now or timezone.now()
+    try:
+        engagement = Engagement.objects.select_related("coach").filter(pk=engagement_id).first()
+        if engagement is None or engagement.status not in FINISHED:
+            return "kept"
+        erased = engagement_erase(engagement=engagement, reason=Erasure.Reason.POLICY, now=now)
+    except Exception as exc:  # noqa: BLE001 - one bad engagement never stops the others
+        _failed(engagement_id, exc)
+        return "failed"
+    return "erased" if erased else "kept"
+
+
+def retention_run(*, now: datetime | None = None, hand_over: Callable[[int], None] | None = None) -> RunResult:
     """Tells each leader whose engagement's period ends within `RETENTION_NOTICE_DAYS`, and erases
-    every engagement whose day has come. Each engagement is its own transaction: one that fails is
-    logged, its error kept on its record, and the others go on."""
+    every engagement whose day has come: here, or through `hand_over(engagement_id)` (the beat's task
+    hands each to a worker on the mail queue, so the clock queue only decides). Each engagement is its
+    own transaction: one that fails is logged, its error kept on its record, and the others go on."""
     now = now or timezone.now()
     today = _day(now)
     result = RunResult()
@@ -260,15 +283,23 @@ def retention_run(*, now: datetime | None = None) -> RunResult:
     for row in rows:
         months = row["coach__practice__retention_policy__months"] or default
         notice_sent_at = current_notice(row["erasure__notice_sent_at"], row["ended_at"])
-        try:
-            if notice_sent_at is None:
-                if today >= notice_due_on(ended_at=row["ended_at"], months=months):
+        if notice_sent_at is None:
+            if today >= notice_due_on(ended_at=row["ended_at"], months=months):
+                try:
                     result.notices += _notice(row, now)
-            elif today >= erase_on(ended_at=row["ended_at"], months=months, notice_sent_at=notice_sent_at, today=today):
-                engagement = Engagement.objects.select_related("coach").get(pk=row["pk"])
-                result.erased += engagement_erase(engagement=engagement, reason=Erasure.Reason.POLICY, now=now)
-        except Exception as exc:  # noqa: BLE001 - one bad engagement never stops the others
-            result.failed += 1
-            logger.exception("Retention skipped engagement %s.", row["pk"])
-            Erasure.objects.filter(engagement_id=row["pk"]).update(last_error=type(exc).__name__[:200])
+                except Exception as exc:  # noqa: BLE001 - one bad engagement never stops the others
+                    result.failed += 1
+                    _failed(row["pk"], exc)
+        elif today >= erase_on(ended_at=row["ended_at"], months=months, notice_sent_at=notice_sent_at, today=today):
+            if hand_over is not None:
+                try:
+                    hand_over(row["pk"])
+                except Exception:  # noqa: BLE001 - the broker is down: the next run hands it over again
+                    logger.warning("Could not hand erasure of engagement %s to the broker.", row["pk"], exc_info=True)
+                    break
+                result.handed_over += 1
+                continue
+            outcome = engagement_erase_due(engagement_id=row["pk"], now=now)
+            result.erased += outcome == "erased"
+            result.failed += outcome == "failed"
     return result

@@ -294,3 +294,17 @@ def test_exports_made_before_erasure_are_gone_and_new_ones_hold_nothing_erased(c
     for record in (records.leader_record(leader=cast.lee), records.practice_record(coach=cast.ada)):
         dumped = json.dumps(record, ensure_ascii=False)
         assert [t for t in texts if t in dumped] == []
+
+
+def test_the_beat_task_decides_on_the_clock_queue_and_a_mail_worker_erases(cast, seeded, settings):
+    from retention import tasks
+
+    assert settings.CELERY_TASK_ROUTES["retention.run"] == {"queue": "clock"}
+    assert settings.CELERY_TASK_ROUTES["retention.erase"] == {"queue": "mail"}
+    _end(cast.lee_engagement)
+    _run(PERIOD_ENDS - timedelta(days=30))
+    with time_machine.travel(_at(PERIOD_ENDS), tick=False):
+        assert tasks.run.apply().result == {"notices": 0, "handed_over": 1, "failed": 0}  # run in-process here
+        assert tasks.erase.apply(args=(cast.lee_engagement.pk,)).result == "kept"  # a second message: nothing
+    assert Erasure.objects.get(engagement=cast.lee_engagement).reason == "policy"
+    assert not Session.objects.filter(private_notes=seeded.texts["private_notes"]).exists()
