@@ -149,3 +149,26 @@ def test_the_planned_day_on_the_page_moves_when_the_notice_comes_late(cast, ende
         text = client_for("ada").get(f"/engagements/{ended.pk}/").content.decode()
     assert "Erasure planned on 4 Feb 2029" in text  # thirty days after the notice
     assert "offered their record on 5 Jan 2029" in text
+
+
+def test_the_retention_page_runs_the_same_queries_however_many_engagements_ended(cast, ended, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import EngagementFactory
+
+    client = client_for("pam")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/practice/retention/").status_code == 200
+        return len(queries)
+
+    one = count()
+    for _ in range(3):
+        other = EngagementFactory(coach=cast.ben)
+        with time_machine.travel(ENDED, tick=False):
+            engagement_services.engagement_set_status(engagement=other, status=Engagement.Status.COMPLETED)
+    Erasure.objects.create(engagement=other, erased_at=timezone.now(), reason="policy")
+    assert count() == one
+    assert client.get("/practice/retention/").content.decode().count("/erase/") == 3  # Lee's and two of Ben's
