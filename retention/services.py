@@ -264,6 +264,7 @@ def retention_run(*, now: datetime | None = None, hand_over: Callable[[int], Non
     today = _day(now)
     result = RunResult()
     default = settings.RETENTION_DEFAULT_MONTHS
+    broker_down = False
     rows = (
         Engagement.objects.filter(status__in=FINISHED, ended_at__isnull=False)
         .exclude(erasure__erased_at__isnull=False)
@@ -292,11 +293,14 @@ def retention_run(*, now: datetime | None = None, hand_over: Callable[[int], Non
                     _failed(row["pk"], exc)
         elif today >= erase_on(ended_at=row["ended_at"], months=months, notice_sent_at=notice_sent_at, today=today):
             if hand_over is not None:
+                if broker_down:
+                    continue
                 try:
                     hand_over(row["pk"])
-                except Exception:  # noqa: BLE001 - the broker is down: the next run hands it over again
+                except Exception:  # noqa: BLE001 - the broker is down: the next run hands these over again
                     logger.warning("Could not hand erasure of engagement %s to the broker.", row["pk"], exc_info=True)
-                    break
+                    broker_down = True  # the notices still go on; no more waiting on a broker that is down
+                    continue
                 result.handed_over += 1
                 continue
             outcome = engagement_erase_due(engagement_id=row["pk"], now=now)

@@ -308,3 +308,24 @@ def test_the_beat_task_decides_on_the_clock_queue_and_a_mail_worker_erases(cast,
         assert tasks.erase.apply(args=(cast.lee_engagement.pk,)).result == "kept"  # a second message: nothing
     assert Erasure.objects.get(engagement=cast.lee_engagement).reason == "policy"
     assert not Session.objects.filter(private_notes=seeded.texts["private_notes"]).exists()
+
+
+def test_with_the_broker_down_the_notices_still_go_out_and_the_erasures_wait_for_the_next_run(cast, seeded):
+    from tests.factories import EngagementFactory
+
+    _end(cast.lee_engagement)
+    _run(PERIOD_ENDS - timedelta(days=30))
+    later = EngagementFactory(coach=cast.ben)  # ends later: its notice is due on the day Lee's erasure is
+    _end(later, ENDED + timedelta(days=30))
+    refused: list[int] = []
+
+    def broker_down(engagement_id: int) -> None:
+        refused.append(engagement_id)
+        raise ConnectionRefusedError("broker down")
+
+    with time_machine.travel(_at(PERIOD_ENDS), tick=False):
+        result = services.retention_run(hand_over=broker_down)
+    assert (result.notices, result.handed_over) == (1, 0)
+    assert refused == [cast.lee_engagement.pk]
+    assert not Erasure.objects.get(engagement=cast.lee_engagement).is_erased
+    assert _run(PERIOD_ENDS + timedelta(days=1)).erased == 1
