@@ -1,7 +1,9 @@
 """What the API shows of each row, and what it accepts for writes.
 
-Read serializers list their fields one by one (never `__all__`), so a private column added to a model
-later stays out of the API until someone decides who may read it. Write serializers only check the
+Read serializers name their fields (never `__all__`), so a private column added to a model later stays
+out of the API until someone decides who may read it. Goals, sessions, agenda items, commitments and
+practice logs take their fields, and the rule for a session's private notes, from `coaching.facts`,
+which exports use too: a program and an export read the same facts. Write serializers only check the
 shape of the input; the rules live in the services they feed.
 """
 
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from coaching import facts
 from engagements.models import AgendaItem, Engagement, Goal, Session
 from fieldwork.models import Commitment, PracticeLog, WeeklyReflection
 from stakeholders.models import FeedbackRound, Stakeholder
@@ -65,7 +68,7 @@ class EngagementSerializer(serializers.ModelSerializer):
 class GoalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Goal
-        fields = ["id", "engagement", "title", "description", "why_it_matters", "position"]
+        fields = list(facts.GOAL_FIELDS)
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -75,33 +78,17 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = [
-            "id",
-            "engagement",
-            "starts_at",
-            "duration_minutes",
-            "mode",
-            "kind",
-            "status",
-            "location",
-            "shared_summary",
-            "summary_shared_with_sponsor",
-            "summary_released_at",
-            "outcome_recorded_at",
-            "private_notes",
-        ]
+        fields = [*facts.SESSION_FIELDS, *facts.SESSION_PRIVATE_FIELDS]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_private_notes(self, session: Session) -> str | None:
-        if session.engagement.coach_id == self.context["request"].user.pk:
-            return session.private_notes
-        return None
+        return facts.session_facts(session, viewer_id=self.context["request"].user.pk)["private_notes"]
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgendaItem
-        fields = ["id", "session", "text", "source", "visible_to_sponsor", "author", "created_at"]
+        fields = list(facts.AGENDA_ITEM_FIELDS)
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
@@ -110,43 +97,13 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Commitment
-        fields = [
-            "id",
-            "engagement",
-            "session",
-            "goal",
-            "text",
-            "where_with_whom",
-            "target_count",
-            "due_at_next_session",
-            "due_date",
-            "outcome",
-            "review_reason",
-            "forgotten",
-            "reviewed_at",
-            "created_at",
-            "attempts_logged",
-            "could_not_logged",
-        ]
+        fields = [*facts.COMMITMENT_FIELDS, "attempts_logged", "could_not_logged"]
 
 
 class PracticeLogSerializer(serializers.ModelSerializer):
     class Meta:
         model = PracticeLog
-        fields = [
-            "id",
-            "commitment",
-            "kind",
-            "occurred_at",
-            "note",
-            "what_tried",
-            "went_well",
-            "went_badly",
-            "noticed_in_myself",
-            "others_reacted",
-            "will_adjust",
-            "created_at",
-        ]
+        fields = list(facts.PRACTICE_LOG_FIELDS)
 
 
 class SelfRatingSerializer(serializers.Serializer):

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "coaching",
     "api",
     "exports",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,9 @@ CELERY_TASK_ROUTES = {
     "notifications.send_batch": {"queue": _MAIL_QUEUE},
     "stakeholders.tasks.send_feedback_request": {"queue": _MAIL_QUEUE},
     "booking.tasks.sync_due_calendars": {"queue": _CLOCK_QUEUE},
+    "webhooks.redeliver": {"queue": _CLOCK_QUEUE},
+    "retention.run": {"queue": _CLOCK_QUEUE},
+    "retention.erase": {"queue": _MAIL_QUEUE},
 }
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -327,6 +331,12 @@ INVITATION_DAYS = _int("INVITATION_DAYS", 14, minimum=1)
 # Days an export's download link works; minutes after which an export still waiting for a worker is given up.
 EXPORT_LINK_DAYS = _int("EXPORT_LINK_DAYS", 7, minimum=1)
 EXPORT_STALE_MINUTES = _int("EXPORT_STALE_MINUTES", 30, minimum=1)
+# Retention (retention/): months a leader's data is kept after the engagement ends, for a practice that
+# has not set its own period, and days before erasure the leader is told and offered their record.
+RETENTION_DEFAULT_MONTHS = _int("RETENTION_DEFAULT_MONTHS", 24, minimum=1)
+if RETENTION_DEFAULT_MONTHS > 120:
+    raise ImproperlyConfigured(f"RETENTION_DEFAULT_MONTHS must be at most 120; got {RETENTION_DEFAULT_MONTHS}.")
+RETENTION_NOTICE_DAYS = _int("RETENTION_NOTICE_DAYS", 30, minimum=1)
 # Webhooks: attempts per delivery, the first wait and the longest wait between attempts (seconds), the
 # answer timeout, and whether addresses on loopback or private networks may be registered (off: a
 # registered address could otherwise reach servers inside the installation's own network).
@@ -440,6 +450,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stakeholders.tasks.open_due_feedback_rounds",
         "schedule": 900.0,
         "options": {"expires": 899.0},
+    },
+    # Webhook deliveries whose broker message was lost (broker down when they were recorded).
+    "webhooks-redeliver": {
+        "task": "webhooks.redeliver",
+        "schedule": 60.0,
+        "options": {"expires": 59.0},
+    },
+    # Retention notices, and erasures (handed to the mail queue) of engagements whose period is over.
+    "retention-run": {
+        "task": "retention.run",
+        "schedule": 3600.0,
+        "options": {"expires": 3599.0},
     },
     # Busy time from coaches' CalDAV calendars over the booking horizon (also on demand from the page).
     "booking-sync-calendars": {

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("booking.urls")),
     path("", include("notifications.urls")),
     path("", include("exports.urls")),
+    path("", include("retention.urls")),
     path("", include("webhooks.urls")),
     path("", include("programs.urls")),
     path("admin/", admin.site.urls),

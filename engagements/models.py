@@ -114,6 +114,9 @@ class Engagement(models.Model):
         default=24,
         help_text=_("A session cancelled less than this many hours before it starts counts as a late cancellation."),
     )
+    # When the engagement was completed or ended early (cleared when it is reopened): the retention
+    # period of the practice runs from here (`retention/`).
+    ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -237,7 +237,8 @@ def engagement_set_status(*, engagement: Engagement, status: str) -> Engagement:
             }
         )
     engagement.status = status
-    engagement.save(update_fields=["status", "updated_at"])
+    engagement.ended_at = timezone.now() if engagement.is_finished else None
+    engagement.save(update_fields=["status", "ended_at", "updated_at"])
     webhook_events.engagement_status(engagement=engagement)
     return engagement
 

@@ -5,7 +5,9 @@ sessions with their shared summaries and agenda, fieldwork commitments with ever
 weekly reflections with self-ratings, their own partnership check-ins, and the stakeholder results
 of closed rounds through the same anonymity rules as the results page
 (`stakeholders.selectors.round_results`). `practice_record` is the same for every engagement a coach
-runs, plus the coach's private session notes.
+runs, plus the coach's private session notes. Goals, sessions, agenda items, commitments and practice
+logs are the same plain facts the REST API gives (`coaching.facts`: the same fields, and private notes
+for the engagement's coach only, None for anyone else).
 
 Neither holds the stakeholder roster: a file that names the raters next to their (unattributed)
 suggestions would let a reader pair them up, which no page allows. Answers appear only as the
@@ -15,12 +17,12 @@ results page shows them: groups of at least K, suggestions without names, dates 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from coaching import facts
 from coaching.models import PartnershipCheckIn
 from engagements.models import AgendaItem, Engagement, Session
 from fieldwork.models import Commitment, PracticeLog, WeeklyReflection
@@ -32,14 +34,7 @@ FORMAT_VERSION = 1
 Progress = Callable[[int], None]
 
 
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+_iso = facts.iso
 
 
 def _engagements(qs: QuerySet[Engagement]) -> QuerySet[Engagement]:
@@ -81,59 +76,14 @@ def _engagements(qs: QuerySet[Engagement]) -> QuerySet[Engagement]:
     )
 
 
-def _session(s: Session, *, with_private_notes: bool) -> dict:
-    row = {
-        "id": s.pk,
-        "starts_at": _iso(s.starts_at),
-        "duration_minutes": s.duration_minutes,
-        "kind": s.kind,
-        "mode": s.mode,
-        "status": s.status,
-        "location": s.location,
-        "shared_summary": s.shared_summary,
-        "summary_shared_with_sponsor": s.summary_shared_with_sponsor,
-        "summary_released_at": _iso(s.summary_released_at),
-        "agenda": [
-            {"id": a.pk, "text": a.text, "source": a.source, "created_at": _iso(a.created_at)}
-            for a in s.agenda_items.all()
-        ],
-    }
-    if with_private_notes:
-        row["private_notes"] = s.private_notes
-    return row
-
-
-def _log(log: PracticeLog) -> dict:
-    return {
-        "id": log.pk,
-        "kind": log.kind,
-        "occurred_at": _iso(log.occurred_at),
-        "note": log.note,
-        "what_tried": log.what_tried,
-        "went_well": log.went_well,
-        "went_badly": log.went_badly,
-        "noticed_in_myself": log.noticed_in_myself,
-        "others_reacted": log.others_reacted,
-        "will_adjust": log.will_adjust,
-    }
+def _session(s: Session, *, viewer_id: int) -> dict:
+    """The session's plain facts (`coaching.facts`: private notes for its coach only) and its agenda."""
+    agenda = [facts.agenda_item_facts(a) for a in s.agenda_items.all()]
+    return {**facts.session_facts(s, viewer_id=viewer_id), "agenda": agenda}
 
 
 def _commitment(c: Commitment) -> dict:
-    return {
-        "id": c.pk,
-        "session_id": c.session_id,
-        "goal_id": c.goal_id,
-        "text": c.text,
-        "where_with_whom": c.where_with_whom,
-        "target_count": c.target_count,
-        "due_at_next_session": c.due_at_next_session,
-        "due_date": _iso(c.due_date),
-        "outcome": c.outcome,
-        "review_reason": c.review_reason,
-        "reviewed_at": _iso(c.reviewed_at),
-        "forgotten": c.forgotten,
-        "logs": [_log(log) for log in c.logs.all()],
-    }
+    return {**facts.commitment_facts(c), "logs": [facts.practice_log_facts(log) for log in c.logs.all()]}
 
 
 def _reflection(r: WeeklyReflection) -> dict:
@@ -180,7 +130,7 @@ def _results(feedback_round: FeedbackRound) -> dict:
     }
 
 
-def _engagement(e: Engagement, *, for_coach: bool) -> dict:
+def _engagement(e: Engagement, *, viewer_id: int) -> dict:
     return {
         "id": e.pk,
         "organisation": e.organisation,
@@ -192,11 +142,8 @@ def _engagement(e: Engagement, *, for_coach: bool) -> dict:
         "planned_sessions": e.planned_sessions,
         "cadence_days": e.cadence_days,
         "anonymity_threshold": e.anonymity_threshold,
-        "goals": [
-            {"id": g.pk, "title": g.title, "description": g.description, "why_it_matters": g.why_it_matters}
-            for g in e.goals.all()
-        ],
-        "sessions": [_session(s, with_private_notes=for_coach) for s in e.sessions.all()],
+        "goals": [facts.goal_facts(g) for g in e.goals.all()],
+        "sessions": [_session(s, viewer_id=viewer_id) for s in e.sessions.all()],
         "commitments": [_commitment(c) for c in e.commitments.all()],
         "reflections": [_reflection(r) for r in e.reflections.all()],
         "partnership_checkins": [
@@ -208,12 +155,12 @@ def _engagement(e: Engagement, *, for_coach: bool) -> dict:
     }
 
 
-def _record(*, person: User, kind: str, qs: QuerySet[Engagement], for_coach: bool, progress: Progress) -> dict:
+def _record(*, person: User, kind: str, qs: QuerySet[Engagement], progress: Progress) -> dict:
     engagements = list(_engagements(qs))
     progress(20)
     rows = []
     for i, engagement in enumerate(engagements, start=1):
-        rows.append(_engagement(engagement, for_coach=for_coach))
+        rows.append(_engagement(engagement, viewer_id=person.pk))
         progress(20 + round(60 * i / len(engagements)))
     return {
         "format": "coaching-export",
@@ -228,10 +175,10 @@ def _record(*, person: User, kind: str, qs: QuerySet[Engagement], for_coach: boo
 def leader_record(*, leader: User, progress: Progress = lambda p: None) -> dict:
     """Every engagement `leader` leads, as they read it (never the coach's private notes)."""
     qs = Engagement.objects.led_by(leader)
-    return _record(person=leader, kind="leader_record", qs=qs, for_coach=False, progress=progress)
+    return _record(person=leader, kind="leader_record", qs=qs, progress=progress)
 
 
 def practice_record(*, coach: User, progress: Progress = lambda p: None) -> dict:
     """Every engagement `coach` runs, as they read it (their private notes included)."""
     qs = Engagement.objects.coached_by(coach)
-    return _record(person=coach, kind="practice", qs=qs, for_coach=True, progress=progress)
+    return _record(person=coach, kind="practice", qs=qs, progress=progress)

@@ -40,6 +40,7 @@ class Kind(models.TextChoices):
     ASSISTANT_LINK = "assistant_link", _("Scheduling assistant link")
     EXPORT_READY = "export_ready", _("Export ready")
     COACH_CHANGED = "coach_changed", _("New coach")
+    RETENTION_NOTICE = "retention_notice", _("Erasure notice")
 
 
 #: How pages name a kind in the plural ("you will no longer receive session reminders").
@@ -58,6 +59,7 @@ KIND_PLURALS = {
     Kind.ASSISTANT_LINK: _("scheduling assistant links"),
     Kind.EXPORT_READY: _("export links"),
     Kind.COACH_CHANGED: _("messages about a new coach"),
+    Kind.RETENTION_NOTICE: _("notices before your data is erased"),
 }
 
 #: Kinds that ignore the daily limit: a session reminder matters more than a quiet inbox, an invitation

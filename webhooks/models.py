@@ -92,6 +92,10 @@ class Delivery(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When the row was last handed to the broker (or, after a failed attempt, when its retry falls due).
+    # A pending row whose hand-over is older than `services.LOST_AFTER` lost its message: the
+    # re-delivery beat hands it over again. Null: never handed over (the broker was down).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

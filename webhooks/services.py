@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,21 +106,68 @@ def endpoint_deactivate(*, endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-def _enqueue(delivery_ids: list[int]) -> None:
+#: A pending delivery handed to the broker this long ago and still not claimed lost its message (the
+#: broker was down, or restarted without it); so did a delivery claimed this long ago and still sending
+#: (its worker died). The re-delivery beat hands both over again.
+LOST_AFTER = timedelta(minutes=5)
+
+
+def _enqueue(delivery_ids: list[int], *, marked: bool = False) -> int:
+    """Hands each delivery to the broker, marking it as on its way first (unless the caller already
+    claimed it so). Stops at the first refusal: that row and the rest are unmarked and stay pending for
+    the re-delivery beat. Returns how many went."""
     from .tasks import deliver
 
-    for delivery_id in delivery_ids:
+    for handed, delivery_id in enumerate(delivery_ids):
+        if not marked:
+            Delivery.objects.filter(pk=delivery_id).update(enqueued_at=timezone.now())
         try:
             deliver.delay(delivery_id)
-        except Exception:  # noqa: BLE001 - the broker is down: the row stays pending (see webhook_event_owe)
+        except Exception:  # noqa: BLE001 - the broker is down: the rows stay pending for the beat
+            Delivery.objects.filter(pk__in=delivery_ids[handed:], status=Delivery.Status.PENDING).update(
+                enqueued_at=None
+            )
             logger.warning("Could not hand webhook delivery %s to the broker.", delivery_id, exc_info=True)
-            return
+            return handed
+    return len(delivery_ids)
+
+
+def webhooks_redeliver(*, now: datetime | None = None) -> int:
+    """The re-delivery beat: hands over again every delivery whose message was lost. Each row is
+    claimed with a conditional update on its `enqueued_at`, so two beats (or a beat racing a
+    worker) hand it over once; the worker's own claim (pending -> sending) then sends it once.
+    Returns how many rows were handed over."""
+    now = now or timezone.now()
+    lost = now - LOST_AFTER
+    # A worker that died while sending: the row goes back to pending (its event id stays, so a
+    # receiver that did get the first attempt recognises the second).
+    Delivery.objects.filter(status=Delivery.Status.SENDING, last_attempt_at__lt=lost).update(
+        status=Delivery.Status.PENDING, enqueued_at=None
+    )
+    candidates = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, endpoint__is_active=True)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=lost))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("created_at", "pk")
+        .values_list("pk", "enqueued_at")[:REDELIVER_BATCH]
+    )
+    claimed = [
+        pk
+        for pk, enqueued_at in candidates
+        if Delivery.objects.filter(pk=pk, status=Delivery.Status.PENDING, enqueued_at=enqueued_at).update(
+            enqueued_at=now
+        )
+    ]
+    return _enqueue(claimed, marked=True) if claimed else 0
+
+
+REDELIVER_BATCH = 500
 
 
 def webhook_event_owe(*, event: str, coach_id: int, facts: dict, occurred_at: datetime | None = None) -> list[int]:
     """Records one delivery of `event` per active endpoint that receives `coach_id`'s events, and hands
-    them to workers after commit. `facts` must hold ids, times and statuses only. Deliveries of this
-    coach left pending by a broker outage are handed over again with them."""
+    them to workers after commit. `facts` must hold ids, times and statuses only. A delivery the broker
+    does not take stays pending; the re-delivery beat (`webhooks_redeliver`) hands it over later."""
     occurred_at = occurred_at or timezone.now()
     endpoints = list(Endpoint.objects.for_coach(coach_id).values_list("pk", flat=True).distinct())
     if not endpoints:
@@ -131,13 +178,11 @@ def webhook_event_owe(*, event: str, coach_id: int, facts: dict, occurred_at: da
         [Delivery(endpoint_id=pk, event=event, event_id=event_id, payload=payload) for pk in endpoints],
         ignore_conflicts=True,
     )
-    stale = timezone.now() - timedelta(minutes=5)
-    owed = Delivery.objects.filter(endpoint_id__in=endpoints, status=Delivery.Status.PENDING).filter(
-        event_id=event_id
-    ) | Delivery.objects.filter(
-        endpoint_id__in=endpoints, status=Delivery.Status.PENDING, attempts=0, created_at__lt=stale
+    ids = list(
+        Delivery.objects.filter(endpoint_id__in=endpoints, event_id=event_id, status=Delivery.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    ids = list(owed.values_list("pk", flat=True))
     transaction.on_commit(lambda: _enqueue(ids))
     return ids
 
@@ -212,10 +257,13 @@ def webhook_deliver(*, delivery_id: int) -> str:
             status=Delivery.Status.FAILED, last_status_code=status, last_error=error, next_attempt_at=None
         )
         return "failed"
+    next_attempt_at = done + timedelta(seconds=backoff_seconds(delivery.attempts))
     Delivery.objects.filter(pk=delivery_id).update(
         status=Delivery.Status.PENDING,
         last_status_code=status,
         last_error=error,
-        next_attempt_at=done + timedelta(seconds=backoff_seconds(delivery.attempts)),
+        next_attempt_at=next_attempt_at,
+        # The task's own retry is on its way until then; should it be lost, the beat takes over.
+        enqueued_at=next_attempt_at,
     )
     return "retry"

@@ -18,3 +18,9 @@ def deliver(self, delivery_id: int) -> str:
         attempts = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 1
         raise self.retry(countdown=services.backoff_seconds(attempts), max_retries=None)
     return result
+
+
+@shared_task(name="webhooks.redeliver", ignore_result=True)
+def redeliver() -> int:
+    """The beat entry: hands over again the deliveries whose broker message was lost."""
+    return services.webhooks_redeliver()

@@ -40,6 +40,8 @@ def test_production_refuses_to_start_without_a_secret_key():
         ({"DEBUG": "1", "DEFAULT_USER_TIME_ZONE": "Mars/Base"}, "DEFAULT_USER_TIME_ZONE must be an IANA time zone"),
         ({"DEBUG": "1", "DB_CONNECT_TIMEOUT": "soon"}, "DB_CONNECT_TIMEOUT must be a whole number"),
         ({"DEBUG": "1", "REDIS_SOCKET_TIMEOUT": "1"}, "REDIS_SOCKET_TIMEOUT must be at least 2"),
+        ({"DEBUG": "1", "RETENTION_DEFAULT_MONTHS": "121"}, "RETENTION_DEFAULT_MONTHS must be at most 120"),
+        ({"DEBUG": "1", "RETENTION_NOTICE_DAYS": "0"}, "RETENTION_NOTICE_DAYS must be at least 1"),
     ],
 )
 def test_a_malformed_variable_stops_start_up_with_a_clear_message(env, message):
