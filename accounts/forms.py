@@ -3,7 +3,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import grouped_time_zone_choices
+from .models import grouped_time_zone_choices, language_choices
 
 
 def time_zone_field(label: str, **options) -> forms.ChoiceField:
@@ -41,6 +41,24 @@ class AcceptInvitationForm(forms.Form):
 class PreferencesForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name")
     time_zone = time_zone_field("Time zone", help_text="Dates, times and reminders follow this time zone.")
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("Pages, e-mails and calendar entries are written in this language."),
+    )
+
+    def clean_language(self) -> str | None:
+        """None when the form did not send one: the language stays as it is."""
+        return self.cleaned_data.get("language") or None
+
+
+class PracticeLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Default language"),
+        choices=language_choices,
+        help_text=_("For the practice's coaches, leaders and sponsors who have not chosen a language of their own."),
+    )
 
 
 class InviteCoachForm(forms.Form):

@@ -148,6 +148,9 @@ class Source:
     # The per-row form (see the module docstring): raw rows, and the spec of one row.
     find_rows: Callable[[datetime], Iterable[Any]] | None = None
     spec_for: Callable[[Any, datetime], DueSpec | Iterable[DueSpec] | None] | None = None
+    # The language of a message to someone without an account (a stakeholder); a person with an account
+    # reads their own (accounts.languages.language_for_user). None: the site's default.
+    language_of: Callable[[Notification], str] | None = None
     # What a row is called in logs and in `SourceFailure` ("session" gives "session:12").
     row_name: str = "row"
     row_id: Callable[[Any], object] = _first_column
