@@ -47,7 +47,8 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", language)
+        # A view may choose another language for its page (a stakeholder's link does) and says so here.
+        response.headers.setdefault("Content-Language", getattr(request, "LANGUAGE_CODE", language))
         return response
 
 
