@@ -20,7 +20,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
-from django.utils import timezone
+from django.utils import formats, timezone
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -35,7 +35,7 @@ LONG_TEXT = 10_000
 
 
 def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def _shift_years(day: date, years: int) -> date:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.limits import (
     DATE_VALIDATORS,
@@ -169,7 +169,7 @@ class Commitment(models.Model):
 
     @property
     def due_label(self) -> str:
-        return "next session" if self.due_at_next_session else f"{self.due_date.day} {self.due_date:%b %Y}"
+        return "next session" if self.due_at_next_session else formats.date_format(self.due_date, "DATE_MEDIUM")
 
     def progress_percent(self, logged: int) -> int:
         return min(100, round(100 * logged / self.target_count)) if self.target_count else 0
