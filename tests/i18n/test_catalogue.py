@@ -1,6 +1,7 @@
-"""The German catalogue is complete, current and safe to format.
+"""Each catalogue (German today: every language of settings.LANGUAGES but English) is complete,
+current and safe to format.
 
-- every entry of locale/de/LC_MESSAGES/django.po is translated and none is fuzzy;
+- every entry of locale/<language>/LC_MESSAGES/django.po is translated and none is fuzzy;
 - its msgids are exactly those `makemessages` finds in the sources today (run into a copy of the
   sources in a temporary folder, so the repository's catalogue is never touched);
 - each translation keeps the placeholders of its original (`%(name)s`, `%s`, `{name}`), so
@@ -18,11 +19,20 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from .po import Entry, read_po
 
 BASE = Path(settings.BASE_DIR)
+# Every language the site offers besides English has its catalogue, and each is checked here.
+LOCALES = [translation.to_locale(code) for code, _ in settings.LANGUAGES if not code.startswith("en")]
 CATALOGUE = BASE / "locale" / "de" / "LC_MESSAGES" / "django.po"
+
+
+def catalogue_of(locale: str) -> Path:
+    return BASE / "locale" / locale / "LC_MESSAGES" / "django.po"
+
+
 # What makemessages reads: the product's sources, never the tests, the benchmark or installed packages.
 IGNORED = (".venv", "node_modules", "var", "locale", ".git", "tests", "bench", "staticfiles", "test-artifacts")
 
@@ -57,18 +67,27 @@ def placeholder_problems(entry: Entry) -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="module")
-def entries() -> list[Entry]:
-    return read_po(CATALOGUE)
+@pytest.fixture(params=LOCALES)
+def locale(request) -> str:
+    return request.param
 
 
-def test_every_german_entry_is_translated_and_none_is_fuzzy(entries):
+@pytest.fixture
+def entries(locale) -> list[Entry]:
+    return read_po(catalogue_of(locale))
+
+
+def test_german_is_offered_and_has_its_catalogue():
+    assert "de" in LOCALES and catalogue_of("de") == CATALOGUE and CATALOGUE.exists()
+
+
+def test_every_entry_is_translated_and_none_is_fuzzy(locale, entries):
+    where = catalogue_of(locale).relative_to(BASE)
     untranslated = [e for e in entries if not e.translated]
     fuzzy = [e for e in entries if "fuzzy" in e.flags]
     if untranslated:
-        pytest.fail(f"Untranslated entries in {CATALOGUE.relative_to(BASE)}, {_listing(untranslated)}", pytrace=False)
+        pytest.fail(f"Untranslated entries in {where}, {_listing(untranslated)}", pytrace=False)
     if fuzzy:
-        where = CATALOGUE.relative_to(BASE)
         pytest.fail(f"Fuzzy entries in {where} (check, then unflag), {_listing(fuzzy)}", pytrace=False)
 
 
@@ -98,23 +117,24 @@ def _copy_sources(target: Path) -> None:
     (target / "locale").mkdir()
 
 
-def test_the_german_catalogue_holds_exactly_the_strings_of_the_sources(entries, tmp_path):
+def test_each_catalogue_holds_exactly_the_strings_of_the_sources(locale, entries, tmp_path):
     if not shutil.which("msguniq") or not shutil.which("xgettext"):
         pytest.skip("GNU gettext (xgettext, msguniq) is needed to extract the strings of the sources")
     copy = tmp_path / "src"
     _copy_sources(copy)
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": "", "REDIS_URL": ""}
-    env.pop("DATABASE_URL")
-    env.pop("REDIS_URL")
+    # makemessages needs no database or broker: the copy runs on the embedded defaults.
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env["DEBUG"] = "1"
+    command = ["makemessages", f"--locale={locale}", "--no-location", "--no-obsolete", "-v", "0"]
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "--locale=de", "--no-location", "--no-obsolete", "-v", "0"],
+        [sys.executable, "manage.py", *command],
         cwd=copy,
         env=env,
         check=True,
         capture_output=True,
         timeout=300,
     )
-    fresh = {e.key: e for e in read_po(copy / "locale" / "de" / "LC_MESSAGES" / "django.po")}
+    fresh = {e.key: e for e in read_po(copy / "locale" / locale / "LC_MESSAGES" / "django.po")}
     current = {e.key: e for e in entries}
     missing = sorted((fresh[k] for k in fresh.keys() - current.keys()), key=str)
     stale = sorted((current[k] for k in current.keys() - fresh.keys()), key=str)
@@ -125,7 +145,7 @@ def test_the_german_catalogue_holds_exactly_the_strings_of_the_sources(entries, 
         message.append(f"Entries no source uses any more, {_listing(stale)}")
     if message:
         pytest.fail(
-            "The German catalogue is out of date: run `manage.py makemessages -l de --no-location`, translate, "
-            "and run this test again.\n" + "\n".join(message),
+            f"The {locale} catalogue is out of date: run `manage.py makemessages -l {locale} --no-location`, "
+            "translate, and run this test again.\n" + "\n".join(message),
             pytrace=False,
         )
