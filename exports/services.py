@@ -11,9 +11,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.languages import language_for_user
 from accounts.models import User
 from accounts.tokens import derive_token, hash_token, token_for_hash
 from engagements.models import Engagement
@@ -122,18 +123,20 @@ def export_build(*, export_id: int) -> str:
         Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(progress=min(95, percent))
 
     try:
-        if export.kind == Export.Kind.PRACTICE:
-            record = records.practice_record(coach=export.owner, progress=progress)
-        else:
-            record = records.leader_record(leader=export.owner, progress=progress)
-        now = timezone.now()
-        filename = _filename(export, now)
-        if export.format == Export.Format.PDF:
-            content = render.as_pdf(record)
-        elif export.format == Export.Format.ZIP:
-            content = render.as_zip(record, stem=filename.rsplit(".", 1)[0])
-        else:
-            content = render.as_json(record)
+        # In the owner's language (the worker has none of its own): the PDF, the print pages, the README.
+        with translation.override(language_for_user(export.owner)):
+            if export.kind == Export.Kind.PRACTICE:
+                record = records.practice_record(coach=export.owner, progress=progress)
+            else:
+                record = records.leader_record(leader=export.owner, progress=progress)
+            now = timezone.now()
+            filename = _filename(export, now)
+            if export.format == Export.Format.PDF:
+                content = render.as_pdf(record)
+            elif export.format == Export.Format.ZIP:
+                content = render.as_zip(record, stem=filename.rsplit(".", 1)[0])
+            else:
+                content = render.as_json(record)
     except Exception as exc:
         logger.exception("Export %s failed", export_id)
         Export.objects.filter(pk=export_id).update(

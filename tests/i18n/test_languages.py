@@ -79,6 +79,7 @@ def test_every_named_format_is_defined_for_each_language(language):
     ("language", "name", "expected"),
     [
         ("en", "WEEKDAY_DATE", "Friday 4 December"),
+        ("en-gb", "WEEKDAY_DATE", "Friday 4 December"),
         ("de", "WEEKDAY_DATE", "Freitag, 4. Dezember"),
         ("en", "DATE_MEDIUM", "4 Dec 2026"),
         ("de", "DATE_MEDIUM", "4. Dez. 2026"),
