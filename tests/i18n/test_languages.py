@@ -301,3 +301,23 @@ def committed(django_capture_on_commit_callbacks):
             return fn(**kwargs)
 
     return run
+
+
+def test_an_export_is_built_in_its_owners_language_not_the_workers(cast):
+    import io
+
+    import pikepdf
+
+    from exports import services as export_services
+    from exports.models import Export
+
+    User.objects.filter(pk=cast.lee.pk).update(language="de")
+    cast.lee.refresh_from_db()
+    with translation.override("en"):
+        export = export_services.export_request(
+            owner=cast.lee, kind=Export.Kind.LEADER_RECORD, export_format=Export.Format.PDF
+        )
+        assert export_services.export_build(export_id=export.pk) == "ready"
+    export.refresh_from_db()
+    with pikepdf.open(io.BytesIO(bytes(export.content))) as pdf:
+        assert str(pdf.Root.Lang) == "de"
