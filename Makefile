@@ -7,7 +7,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help venv run test lint fmt
+.PHONY: help venv run test lint fmt messages
 
 help:
 	@echo "make run    start the site on http://127.0.0.1:$(PORT) with Celery workers and beat (Ctrl-C stops all)"
@@ -16,6 +16,7 @@ help:
 	@echo "make fmt    ruff format and safe fixes"
 	@echo "make mutate mutation testing of the outbox and the access rules (cosmic-ray; 1 to 2 hours, --sample 20: 30 min)"
 	@echo "make venv   create .venv and install Python and browser-test tools (run and test do it first)"
+	@echo "make messages  compile the translation catalogues (locale/*/LC_MESSAGES/django.po to .mo; run and test do it)"
 
 venv: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -38,7 +39,13 @@ node_modules/.package-lock.json: package.json $(wildcard package-lock.json)
 # environment prepared here and no second copy of .env (-e /dev/null).
 DEV_ENV = set -a; if [ -f .env ]; then . ./.env; fi; DEBUG=1; PORT=$(PORT); set +a;
 
-run: venv
+# The .mo files are built from the .po files in the repository, never committed. compilemessages needs
+# GNU gettext's msgfmt (Debian/Ubuntu: apt-get install gettext).
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null 2>&1 || { echo "msgfmt (GNU gettext) is missing: install it, e.g. 'sudo apt-get install gettext', then run make again." >&2; exit 1; }
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+run: venv messages
 	mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
@@ -53,7 +60,7 @@ run: venv
 # pytest's exit code 5 means "no tests collected": an empty subset is not a failure. The browser tests
 # save every page they load in test-artifacts/html/; the Nu HTML checker (npm vnu-jar, Java) then
 # checks them all and fails with each error listed.
-test: venv
+test: venv messages
 	@echo "Database: $$(if [ -n "$${DATABASE_URL:-}" ]; then sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<< "$$DATABASE_URL"; else echo 'SQLite (embedded default)'; fi)"
 	@echo "Broker:   $$(if [ -n "$${REDIS_URL:-}" ]; then sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<< "$$REDIS_URL"; else echo 'filesystem transport (embedded default)'; fi)"
 	$(BIN)/ruff check .

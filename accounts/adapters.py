@@ -9,8 +9,11 @@ import time
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from notifications.email import AUTOMATED_HEADERS, build_email
+
+from .languages import language_for_user
 
 #: allauth's e-mails that are ours as a branded triple (`templates/emails/<name>-*`); the others
 #: keep allauth's text and still carry the automated-message header.
@@ -46,12 +49,24 @@ class AccountAdapter(DefaultAccountAdapter):
         return subject  # no "[host]" prefix: the sender already says who writes
 
     def render_mail(self, template_prefix: str, email, context: dict, headers: dict | None = None):
+        """In the recipient's language when the address is a person's (a password reset asked for
+        from someone else's browser still arrives in the account holder's language)."""
         headers = {**AUTOMATED_HEADERS, **(headers or {})}
-        name = BRANDED_EMAILS.get(template_prefix)
-        if name is None:
-            return super().render_mail(template_prefix, email, context, headers)
         to = [email] if isinstance(email, str) else list(email)
-        return build_email(template=name, to=to, context=context, headers=headers)
+        with translation.override(self._language_of(context, to)):
+            name = BRANDED_EMAILS.get(template_prefix)
+            if name is None:
+                return super().render_mail(template_prefix, email, context, headers)
+            return build_email(template=name, to=to, context=context, headers=headers)
+
+    @staticmethod
+    def _language_of(context: dict, to: list[str]) -> str:
+        from .models import User
+
+        user = context.get("user")
+        if not isinstance(user, User) and to:
+            user = User.objects.filter(email__iexact=to[0]).first()
+        return language_for_user(user) if isinstance(user, User) else translation.get_language()
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"

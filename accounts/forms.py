@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import grouped_time_zone_choices
+from .models import grouped_time_zone_choices, language_choices
 
 
 def time_zone_field(label: str, **options) -> forms.ChoiceField:
@@ -42,6 +42,24 @@ class AcceptInvitationForm(forms.Form):
 class PreferencesForm(forms.Form):
     full_name = forms.CharField(max_length=150, label=_("Your name"))
     time_zone = time_zone_field(_("Time zone"), help_text=_("Dates, times and reminders follow this time zone."))
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("Pages, e-mails and calendar entries are written in this language."),
+    )
+
+    def clean_language(self) -> str | None:
+        """None when the form did not send one: the language stays as it is."""
+        return self.cleaned_data.get("language") or None
+
+
+class PracticeLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Default language"),
+        choices=language_choices,
+        help_text=_("For the practice's coaches, leaders and sponsors who have not chosen a language of their own."),
+    )
 
 
 class InviteCoachForm(forms.Form):

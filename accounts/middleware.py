@@ -1,6 +1,9 @@
 import zoneinfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+from .languages import language_for_request
 
 
 class UserTimezoneMiddleware:
@@ -23,6 +26,30 @@ class UserTimezoneMiddleware:
                 zone = None
         with timezone.override(zone):
             return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Shows every page in the reader's language (accounts.languages.language_for_request).
+
+    Like `timezone.override` above, `translation.override` restores the previous language after the
+    response. Pages for people who are not signed in depend on the browser's Accept-Language, so
+    they say so in `Vary` (a shared cache keeps one copy per language).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for_request(request)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            patch_vary_headers(response, ("Accept-Language",))
+        # A view may choose another language for its page (a stakeholder's link does) and says so here.
+        response.headers.setdefault("Content-Language", getattr(request, "LANGUAGE_CODE", language))
+        return response
 
 
 # Browser features the product never uses: nothing on any page may ask for them.

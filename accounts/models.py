@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 def validate_time_zone(value: str) -> None:
@@ -86,10 +87,24 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages the site offers (settings.LANGUAGES), each named in its own language."""
+    return list(settings.LANGUAGES)
+
+
+def validate_language(value: str) -> None:
+    if value and value not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose one of the languages the site offers."), code="invalid_language")
+
+
 class Practice(models.Model):
     """A coaching practice: the firm whose coaches use the product. Its admins see counts only."""
 
     name = models.CharField(max_length=200, unique=True)
+    # The language of members (and of the leaders and sponsors of its coaches) who have not chosen one.
+    language = models.CharField(
+        _("default language"), max_length=16, blank=True, default="", validators=[validate_language]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -102,6 +117,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         max_length=64, default=settings.DEFAULT_USER_TIME_ZONE, validators=[validate_time_zone]
     )
+    # Blank: not chosen; the practice's default applies (README, "Languages").
+    language = models.CharField(_("language"), max_length=16, blank=True, default="", validators=[validate_language])
     is_coach = models.BooleanField(default=False, help_text="Coaches run engagements.")
     is_practice_admin = models.BooleanField(
         default=False, help_text="Manages the coaches of a practice; sees counts, never content."

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from notifications.models import Kind
 from notifications.services import notification_owe_now
 
-from .models import Invitation, User
+from .models import Invitation, Practice, User
 from .tokens import derive_token, hash_token, token_for_hash, token_is_valid
 
 logger = logging.getLogger(__name__)
@@ -174,12 +174,26 @@ def invitation_accept(*, invitation: Invitation, password: str | None, signed_in
     return user
 
 
-def user_update_preferences(*, user: User, full_name: str, time_zone: str) -> User:
+def user_update_preferences(*, user: User, full_name: str, time_zone: str, language: str | None = None) -> User:
+    """Saves the person's name, time zone and (when given) language; the next page is in the new language."""
     user.full_name = full_name.strip()
     user.time_zone = time_zone
+    fields = ["full_name", "time_zone"]
+    if language is not None:
+        user.language = language
+        fields.append("language")
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["full_name", "time_zone"])
+    user.save(update_fields=fields)
     return user
+
+
+def practice_set_language(*, practice: Practice, language: str, by: User) -> Practice:
+    """The practice admin sets the language of members (and their clients) who have not chosen one."""
+    _require_practice_admin_of(by=by, practice_id=practice.pk)
+    practice.language = language
+    practice.full_clean()
+    practice.save(update_fields=["language"])
+    return practice
 
 
 def _require_practice_admin_of(*, by: User, practice_id: int | None) -> None:

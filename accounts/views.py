@@ -3,15 +3,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import AcceptInvitationForm, PreferencesForm
+from .forms import AcceptInvitationForm, PracticeLanguageForm, PreferencesForm
+from .languages import PRACTICE_LANGUAGE_SESSION_KEY
 from .signin import second_factor_done
 
 PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -94,7 +97,8 @@ def _accept_existing(request: HttpRequest, invitation) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = PreferencesForm(request.POST or None, initial={"full_name": user.full_name, "time_zone": user.time_zone})
+    initial = {"full_name": user.full_name, "time_zone": user.time_zone, "language": translation.get_language()}
+    form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update_preferences(user=user, **form.cleaned_data)
@@ -104,3 +108,20 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Preferences saved."))
             return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+@login_required
+@require_POST
+def practice_language(request: HttpRequest) -> HttpResponse:
+    """The practice admin's choice of the practice's default language (a form on the practice page)."""
+    user = request.user
+    if not (user.is_practice_admin and user.practice_id):
+        raise PermissionDenied
+    form = PracticeLanguageForm(request.POST)
+    if form.is_valid():
+        services.practice_set_language(practice=user.practice, language=form.cleaned_data["language"], by=user)
+        request.session[PRACTICE_LANGUAGE_SESSION_KEY] = user.practice.language
+        messages.success(request, translation.gettext("The practice's default language is saved."))
+    else:
+        messages.error(request, translation.gettext("Choose one of the languages the site offers."))
+    return redirect("practice")

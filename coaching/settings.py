@@ -49,9 +49,15 @@ def _int(name: str, default: int, *, minimum: int = 0) -> int:
 
 DEBUG = _bool("DEBUG", False)
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
-# Commands that only read or write migration files: they never serve a request or sign anything,
-# so a checkout can run them without a production secret.
-SCHEMA_TOOL = len(sys.argv) > 1 and sys.argv[1] in {"makemigrations", "showmigrations", "sqlmigrate"}
+# Commands that only read or write migration files or translation catalogues: they never serve a
+# request or sign anything, so a checkout can run them without a production secret.
+SCHEMA_TOOL = len(sys.argv) > 1 and sys.argv[1] in {
+    "makemigrations",
+    "showmigrations",
+    "sqlmigrate",
+    "makemessages",
+    "compilemessages",
+}
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -124,6 +130,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    # After authentication: the signed-in person's language, else their practice's, else the browser's.
+    "accounts.middleware.UserLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "coaching.urls"
@@ -139,6 +147,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coaching.context_processors.roles",
@@ -472,8 +481,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Internationalisation ---------------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English"), ("de", "Deutsch")]
+# English is the default. A signed-in person reads the site in their own language (User.language),
+# else in their practice's (Practice.language), else in the first of their browser's languages that
+# the site offers; stakeholders in the one chosen for them (README, "Languages"). Each e-mail and
+# calendar text is rendered in its recipient's language. The catalogues under locale/ are compiled by
+# `make run` and `make test` (the .mo files are not in the repository).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Named date formats (DATE_MEDIUM, WEEKDAY_DATE_TIME, ...) per language; templates use the names only.
 FORMAT_MODULE_PATH = ["coaching.formats"]

@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from notifications.models import Kind, Notification
@@ -143,7 +144,7 @@ SESSION_INVITATIONS = Source(
     find_due=lambda now: iter(()),  # recorded by the services when a session is booked, moved or cancelled
     build=build_session_invitation,
     applies_to=_attends_sessions,
-    description="When a session is booked, moved or cancelled: an e-mail with a calendar invitation.",
+    description=_("When a session is booked, moved or cancelled: an e-mail with a calendar invitation."),
 )
 
 

@@ -13,13 +13,14 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_validation_error
 from accounts.http import client_ip
+from accounts.languages import language_for_user
 from accounts.models import Invitation, User
 from accounts.selectors import invitation_states
 from coaching.templatetags.inline_text import lower_inline
@@ -608,7 +609,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         return _no_store(HttpResponse(_("This calendar link does not work any more."), status=404))
     now = timezone.now()
     sessions = selectors.feed_sessions(user=feed.user, now=now)
-    name = _("Coaching sessions of %(name)s") % {"name": feed.user}
-    response = HttpResponse(feed_calendar(sessions, name=name, now=now), content_type="text/calendar; charset=utf-8")
+    # In the language of the feed's owner: the calendar application that fetches it has no say.
+    with translation.override(language_for_user(feed.user)):
+        name = _("Coaching sessions of %(name)s") % {"name": feed.user}
+        calendar = feed_calendar(sessions, name=name, now=now)
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="coaching.ics"'
     return _no_store(response)

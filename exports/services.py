@@ -11,9 +11,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.languages import language_for_user
 from accounts.models import User
 from accounts.tokens import derive_token, hash_token, token_for_hash
 from engagements.models import Engagement
@@ -138,24 +139,26 @@ def export_build(*, export_id: int) -> str:
 
     report = None
     try:
-        if export.kind == Export.Kind.PROGRAM:
-            from programs import report as program_report
+        # In the owner's language (the worker has none of its own): the PDF, the print pages, the README.
+        with translation.override(language_for_user(export.owner)):
+            if export.kind == Export.Kind.PROGRAM:
+                from programs import report as program_report
 
-            report = program_report.report_for(export=export, progress=progress)
-        elif export.kind == Export.Kind.PRACTICE:
-            record = records.practice_record(coach=export.owner, progress=progress)
-        else:
-            record = records.leader_record(leader=export.owner, progress=progress)
-        now = timezone.now()
-        filename = _filename(export, now)
-        if report is not None:
-            content = program_report.render(report, export_format=export.format)
-        elif export.format == Export.Format.PDF:
-            content = render.as_pdf(record)
-        elif export.format == Export.Format.ZIP:
-            content = render.as_zip(record, stem=filename.rsplit(".", 1)[0])
-        else:
-            content = render.as_json(record)
+                report = program_report.report_for(export=export, progress=progress)
+            elif export.kind == Export.Kind.PRACTICE:
+                record = records.practice_record(coach=export.owner, progress=progress)
+            else:
+                record = records.leader_record(leader=export.owner, progress=progress)
+            now = timezone.now()
+            filename = _filename(export, now)
+            if report is not None:
+                content = program_report.render(report, export_format=export.format)
+            elif export.format == Export.Format.PDF:
+                content = render.as_pdf(record)
+            elif export.format == Export.Format.ZIP:
+                content = render.as_zip(record, stem=filename.rsplit(".", 1)[0])
+            else:
+                content = render.as_json(record)
     except Exception as exc:
         logger.exception("Export %s failed", export_id)
         Export.objects.filter(pk=export_id).update(

@@ -17,6 +17,9 @@ or feedback requests. Each app above it registers, from its `AppConfig.ready()`,
   longer wanted (the session was cancelled, the answer arrived, the engagement was paused).
 - `applies_to(user)` says whether the person can receive this kind, for the preferences page.
 - `after_send(notification)`, optional, records on the owning app's rows that the message went out.
+- `language_of(notification)`, optional, names the language of a message to someone without an
+  account (a stakeholder). The outbox renders every message in its recipient's language: a person's
+  own (accounts.languages.language_for_user), else this, else the site's default.
 
 Inside `spec_for`, a source that combines several rows into one message (the fieldwork nudge lists
 each commitment of a session) guards each part with `row_guard(kind=..., row=...)`, so one bad part
@@ -148,6 +151,9 @@ class Source:
     # The per-row form (see the module docstring): raw rows, and the spec of one row.
     find_rows: Callable[[datetime], Iterable[Any]] | None = None
     spec_for: Callable[[Any, datetime], DueSpec | Iterable[DueSpec] | None] | None = None
+    # The language of a message to someone without an account (a stakeholder); a person with an account
+    # reads their own (accounts.languages.language_for_user). None: the site's default.
+    language_of: Callable[[Notification], str] | None = None
     # What a row is called in logs and in `SourceFailure` ("session" gives "session:12").
     row_name: str = "row"
     row_id: Callable[[Any], object] = _first_column

@@ -31,8 +31,10 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
+
+from accounts.languages import default_language, language_for_user, supported
 
 from . import registry
 from .delivery import TransientDeliveryError, describe, is_transient
@@ -544,6 +546,18 @@ def message_id(notification: Notification) -> str:
     return f"<notification-{notification.pk}.{installation_key().hex}@{domain}>"
 
 
+def recipient_language(notification: Notification, source: registry.Source | None = None) -> str:
+    """The language the notification's e-mail is written in: the recipient's, never the sender's or
+    the worker's. A person with an account reads their own (or their practice's default); someone
+    without one (a stakeholder) the one their source names."""
+    if notification.recipient is not None:
+        return language_for_user(notification.recipient)
+    source = source or registry.source_for(notification.kind)
+    if source is not None and source.language_of is not None:
+        return supported(source.language_of(notification)) or default_language()
+    return default_language()
+
+
 def _email_context(notification: Notification, message: registry.Message) -> dict:
     recipient = notification.recipient
     return {
@@ -624,8 +638,10 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
     if reason:
         return _skip(notification, reason)
     try:
-        message = source.build(notification)
-        email = compose(notification, message)
+        language = recipient_language(notification, source)
+        with translation.override(language):
+            message = source.build(notification)
+            email = compose(notification, message)
     except registry.Skip as skip:
         return _skip(notification, str(skip) or gettext_noop("No longer needed."))
     except Exception as exc:  # a bug or missing row: record it on the outbox rather than retrying forever
@@ -645,10 +661,12 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         return ""
     also = []
     if notification.counts_against_daily_limit or alert_digest:
-        also = _join_waiting(notification, now)
+        with translation.override(language):
+            also = _join_waiting(notification, now)
         if also:
             try:
-                email = compose(notification, message, also=also)
+                with translation.override(language):
+                    email = compose(notification, message, also=also)
             except Exception as exc:
                 logger.exception("Could not prepare the digest of notification %s", notification.pk)
                 _give_back(also)

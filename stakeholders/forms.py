@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.idempotency import IdempotencyKeyField
+from accounts.languages import language_for_user
 from accounts.limits import plausible
+from accounts.models import language_choices
 from engagements.forms import DateInput
 
 from .models import SCORE_MAX, SCORE_MIN, TEXT_MAX, FeedbackRound, Relationship
@@ -18,6 +20,12 @@ class StakeholderForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), help_text=_("Their private link is sent here."))
     relationship = forms.ChoiceField(
         choices=[("", _("Choose…")), *Relationship.choices], label=_("Relationship to the leader")
+    )
+    language = forms.ChoiceField(
+        label=_("Language of their e-mails and answer page"),
+        choices=language_choices,
+        required=False,
+        help_text=_("The language the leader uses is chosen for them unless you pick another."),
     )
     idempotency_key = IdempotencyKeyField()
     goals = forms.ModelMultipleChoiceField(
@@ -31,6 +39,12 @@ class StakeholderForm(forms.Form):
     def __init__(self, *args, engagement, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goals"].queryset = engagement.goals.all()
+        self.fields["language"].initial = language_for_user(engagement.leader)
+
+    def clean_language(self) -> str | None:
+        """None when the form did not send one: a new stakeholder reads the leader's language, an
+        edited one keeps theirs."""
+        return self.cleaned_data.get("language") or None
 
 
 class StakeholderEditForm(StakeholderForm):

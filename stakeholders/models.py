@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import default_language, supported
 from accounts.limits import DATE_VALIDATORS, date_in_range, max_chars, text_within
+from accounts.models import validate_language
 from engagements.models import Engagement, Goal
 
 SCORE_MIN, SCORE_MAX = -3, 3
@@ -76,6 +78,9 @@ class Stakeholder(models.Model):
     name = models.CharField(max_length=150)
     email = models.EmailField("e-mail address")
     relationship = models.CharField(max_length=16, choices=Relationship.choices)
+    # The language of their e-mails and answer pages, chosen by whoever added them (no account, no
+    # preferences page). Blank: the leader's language.
+    language = models.CharField(max_length=16, blank=True, default="", validators=[validate_language])
     goals = models.ManyToManyField(
         Goal, blank=True, related_name="stakeholders", help_text="The goals this person can observe."
     )
@@ -125,8 +130,26 @@ class Stakeholder(models.Model):
         self.email_key = normalise_email(self.email)
 
     @property
+    def reading_language(self) -> str:
+        """The language of this person's e-mails and answer pages: see `reading_language`."""
+        return reading_language(stakeholder=self, engagement=self.engagement)
+
+    @property
     def is_active(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+def reading_language(*, stakeholder: Stakeholder, engagement: Engagement) -> str:
+    """The one chosen for the stakeholder, else the leader's own, else the coach's practice default,
+    else English. Reads only rows a request's usual `select_related` has loaded (leader, coach, practice)."""
+    coach = engagement.coach
+    practice_language = coach.practice.language if coach.practice_id else ""
+    return (
+        supported(stakeholder.language)
+        or supported(engagement.leader.language)
+        or supported(practice_language)
+        or default_language()
+    )
 
 
 class FeedbackRoundQuerySet(models.QuerySet["FeedbackRound"]):

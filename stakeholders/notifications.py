@@ -26,7 +26,7 @@ from notifications.models import Kind, Notification
 from notifications.registry import DueSpec, Message, Skip, Source, register
 
 from . import services
-from .models import FeedbackRequest, FeedbackRound
+from .models import FeedbackRequest, FeedbackRound, reading_language
 
 CHUNK = 500
 FIRST_NUDGE = timedelta(days=3)
@@ -81,6 +81,12 @@ def _request_for(notification: Notification) -> FeedbackRequest:
     if request is None:
         raise Skip(gettext_noop("The feedback request no longer exists."))
     return request
+
+
+def stakeholder_language(notification: Notification) -> str:
+    """The stakeholder's language (models.reading_language): their e-mails are in it, whoever sent them."""
+    request = _request_for(notification)
+    return reading_language(stakeholder=request.stakeholder, engagement=request.round.engagement)
 
 
 def _from_the_coach(request: FeedbackRequest) -> dict:
@@ -158,6 +164,7 @@ STAKEHOLDER_NUDGES = Source(
     spec_for=stakeholder_nudge_spec,
     row_name="feedback_request",
     build=build_stakeholder_nudge,
+    language_of=stakeholder_language,
     after_send=record_nudge,
     applies_to=lambda user: False,  # stakeholders have no account: they use the link in the e-mail
     description=_("Reminders to stakeholders who have not answered a feedback request."),
@@ -170,6 +177,7 @@ def register_sources() -> None:
             kind=Kind.STAKEHOLDER_REQUEST,
             find_due=find_stakeholder_requests,
             build=build_stakeholder_request,
+            language_of=stakeholder_language,
             after_send=record_request_sent,
             applies_to=lambda user: False,  # stakeholders have no account: they use the link in the e-mail
             description=_("A stakeholder's private link to a feedback round."),

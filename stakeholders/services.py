@@ -95,7 +95,7 @@ def _check_email(*, engagement: Engagement, email: str, exclude_pk: int | None =
 @idempotent(Stakeholder, user="by")
 @transaction.atomic
 def stakeholder_nominate(
-    *, engagement: Engagement, by: User, name: str, email: str, relationship: str, goals=()
+    *, engagement: Engagement, by: User, name: str, email: str, relationship: str, goals=(), language: str | None = ""
 ) -> Stakeholder:
     """Adds a person to the roster. The leader nominates (the coach approves later); the coach's
     own additions are approved at once. A duplicate e-mail in the engagement is refused."""
@@ -108,6 +108,7 @@ def stakeholder_nominate(
         name=" ".join(name.split()),
         email=_check_email(engagement=engagement, email=email),
         relationship=relationship,
+        language=language or "",
         nominated_by=by,
         status=Stakeholder.Status.APPROVED if by.pk == engagement.coach_id else Stakeholder.Status.NOMINATED,
     )
@@ -119,7 +120,14 @@ def stakeholder_nominate(
 
 @transaction.atomic
 def stakeholder_update(
-    *, stakeholder: Stakeholder, by: User, name: str, email: str, relationship: str, goals=()
+    *,
+    stakeholder: Stakeholder,
+    by: User,
+    name: str,
+    email: str,
+    relationship: str,
+    goals=(),
+    language: str | None = None,
 ) -> Stakeholder:
     """The coach edits a stakeholder. Rounds already open keep the group the person had when asked.
 
@@ -135,6 +143,8 @@ def stakeholder_update(
     stakeholder.name = " ".join(name.split())
     stakeholder.email = new_email
     stakeholder.relationship = relationship
+    if language is not None:
+        stakeholder.language = language
     if address_changed:
         stakeholder.email_changed_at = timezone.now()
         stakeholder.email_changed_by = by
@@ -598,7 +608,9 @@ def request_find(*, token: str) -> FeedbackRequest | None:
     if len(token) != TOKEN_LENGTH or not set(token) <= _TOKEN_ALPHABET:
         return None
     request = (
-        FeedbackRequest.objects.select_related("round__engagement__leader", "round__engagement__coach")
+        FeedbackRequest.objects.select_related(
+            "round__engagement__leader", "round__engagement__coach__practice", "stakeholder"
+        )
         .filter(token_hash=hash_token(token))
         .first()
     )

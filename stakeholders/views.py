@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -36,7 +37,7 @@ from .forms import (
     StakeholderForm,
     ThresholdForm,
 )
-from .models import FeedbackRequest, FeedbackResponse, FeedbackRound, Relationship, Stakeholder
+from .models import FeedbackRequest, FeedbackResponse, FeedbackRound, Relationship, Stakeholder, reading_language
 
 PRIVATE_LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 # Each link on its own: one stakeholder opening, correcting and sending their answer never gets near it.
@@ -140,6 +141,7 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_pk: int) -> Http
         "name": stakeholder.name,
         "email": stakeholder.email,
         "relationship": stakeholder.relationship,
+        "language": stakeholder.reading_language,
         "goals": list(stakeholder.goals.all()),
     }
     form = StakeholderEditForm(request.POST or None, initial=initial, engagement=engagement)
@@ -462,6 +464,14 @@ def _over_rate_limit(request: HttpRequest, feedback_request: FeedbackRequest | N
     return _count(f"stakeholders:link-rate:{feedback_request.pk}") > LINK_REQUESTS_PER_MINUTE
 
 
+def _link_language(request: HttpRequest, feedback_request: FeedbackRequest | None) -> str:
+    if feedback_request is None:
+        return translation.get_language()
+    language = reading_language(stakeholder=feedback_request.stakeholder, engagement=feedback_request.round.engagement)
+    request.LANGUAGE_CODE = language
+    return language
+
+
 def private_link(view):
     """Headers for pages that carry a private link (every answer, error pages included): nothing is
     cached and no address is sent on to another page. Also finds the link's request (one query, passed
@@ -474,11 +484,13 @@ def private_link(view):
             response["Allow"] = "GET, POST"
         else:
             feedback_request = services.request_find(token=token)
-            if _over_rate_limit(request, feedback_request):
-                response = _unavailable(request, "rate_limited", status=429)
-                response["Retry-After"] = "60"
-            else:
-                response = view(request, token, feedback_request=feedback_request)
+            # A known link's pages are in the stakeholder's language (chosen for them), not the browser's.
+            with translation.override(_link_language(request, feedback_request)):
+                if _over_rate_limit(request, feedback_request):
+                    response = _unavailable(request, "rate_limited", status=429)
+                    response["Retry-After"] = "60"
+                else:
+                    response = view(request, token, feedback_request=feedback_request)
         for key, value in PRIVATE_LINK_HEADERS.items():
             response[key] = value
         return response

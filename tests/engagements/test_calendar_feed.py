@@ -189,11 +189,12 @@ def _grow(engagement, n: int) -> None:
 def test_the_feed_reads_a_fixed_number_of_queries_however_many_sessions(cast, django_assert_num_queries):
     url = _feed_url(cast.sam)
     lee_url = _feed_url(cast.lee)
-    # 1 the feed behind the token (with its person), 2 the sessions with engagement, coach, room, leader.
-    with django_assert_num_queries(2):
+    # 1 the feed behind the token (with its person), 2 the sessions with engagement, coach, room, leader,
+    # 3 the default language of the person's practice (they have not chosen one: the feed is written in it).
+    with django_assert_num_queries(3):
         Client().get(url)
     _grow(cast.lee_engagement, 12)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(_read(url).vevents) == 12
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(_read(lee_url).vevents) == 26

@@ -63,6 +63,14 @@ def cases(cast) -> list[UrlCase]:
             must_not_contain=(cast.secrets["private_notes"], cast.secrets["agenda_item"]),
         ),
         UrlCase("accounts:preferences", "/account/preferences/", expect={**everyone_signed_in}),
+        # The practice's default language: its practice admin only (a form on the practice page).
+        UrlCase(
+            "accounts:practice_language",
+            "/account/practice/language/",
+            method="POST",
+            data={"language": "de"},
+            expect={**{p: FORBIDDEN for p in everyone_signed_in}, "practice_admin": ALLOWED},
+        ),
         UrlCase(
             "accounts:invitation",
             "/account/invitation/not-a-real-token/",

@@ -25,3 +25,20 @@ WEEKDAY_DATE_TIME = "l j F, H:i"
 WEEKDAY_DATE_YEAR_TIME = "l j F Y, H:i"
 WEEKDAY_SHORT_DATE_TIME = "D j M, H:i"
 MONTH_YEAR = "M Y"
+
+# What people type in date and number fields: day before month, as in British English (the site's
+# English was en-gb before it had languages).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
+DATETIME_INPUT_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%y %H:%M",
+]
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
