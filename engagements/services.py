@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -226,6 +227,25 @@ ALLOWED_TRANSITIONS = {
 }
 
 
+#: Rules of the apps above this one that may refuse a status change: each takes the engagement and the
+#: new status and returns the reason to refuse, or None (retention refuses to reopen an erased one).
+_STATUS_GUARDS: list[Callable[[Engagement, str], str | None]] = []
+
+
+def register_status_guard(guard: Callable[[Engagement, str], str | None]) -> None:
+    _STATUS_GUARDS.append(guard)
+
+
+def _refusal(engagement: Engagement, status: str) -> str | None:
+    return next((reason for guard in _STATUS_GUARDS if (reason := guard(engagement, status))), None)
+
+
+def allowed_transitions(engagement: Engagement) -> list[str]:
+    """The statuses this engagement may move to now, in the order the statuses are listed."""
+    allowed = ALLOWED_TRANSITIONS.get(engagement.status, set())
+    return [s for s in Engagement.Status.values if s in allowed and _refusal(engagement, s) is None]
+
+
 def engagement_set_status(*, engagement: Engagement, status: str) -> Engagement:
     """Moves an engagement to a new status (pause, resume, complete, end early, reopen)."""
     if status not in ALLOWED_TRANSITIONS.get(engagement.status, set()):
@@ -236,6 +256,8 @@ def engagement_set_status(*, engagement: Engagement, status: str) -> Engagement:
                 "new": lower_inline(Engagement.Status(status).label),
             }
         )
+    if reason := _refusal(engagement, status):
+        raise ValidationError(reason)
     engagement.status = status
     engagement.ended_at = timezone.now() if engagement.is_finished else None
     engagement.save(update_fields=["status", "ended_at", "updated_at"])

@@ -137,9 +137,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_session": upcoming[0] if upcoming else None,
         "progress": engagement.progress(engagement.held_count),
         "agenda_form": AgendaItemForm(),
-        "status_choices": [
-            (s, Engagement.Status(s).label) for s in services.ALLOWED_TRANSITIONS.get(engagement.status, ())
-        ],
+        "status_choices": [(s, Engagement.Status(s).label) for s in services.allowed_transitions(engagement)],
         "sponsor_form": SponsorForm(),
         "panels": engagement_panels(request, engagement),
     }

@@ -183,6 +183,16 @@ def engagement_erase(
     return True
 
 
+def refuse_reopening_erased(engagement: Engagement, status: str) -> str | None:
+    """An erased engagement stays ended: reopening it would bring back an engagement whose goals,
+    notes and logs are gone. Asks the database only when the change would reopen it."""
+    if not engagement.is_finished or engagement.status == status:
+        return None
+    if Erasure.objects.filter(engagement=engagement, erased_at__isnull=False).exists():
+        return _("This engagement was erased under the practice's retention policy and cannot be reopened.")
+    return None
+
+
 def may_erase_now(*, user: User, engagement: Engagement) -> bool:
     """The leader of the engagement, or the practice admin of its coach's practice."""
     if not user.is_authenticated:

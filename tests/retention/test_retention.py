@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from engagements import services as engagement_services
@@ -253,6 +253,26 @@ def test_erasure_is_idempotent(cast, seeded):
     assert (again.erased_at, again.reason, again.erased_by) == (first.erased_at, "policy", None)
     _run(PERIOD_ENDS + timedelta(days=60))
     assert Erasure.objects.get().erased_at == first.erased_at
+
+
+def test_an_erased_engagement_cannot_be_reopened_and_the_page_does_not_offer_it(cast, seeded, client_for):
+    other = EngagementFactory(coach=cast.ada, status=Engagement.Status.COMPLETED)
+    _end(cast.lee_engagement)
+    services.engagement_erase(engagement=cast.lee_engagement, reason="policy")
+
+    with pytest.raises(ValidationError, match="cannot be reopened"):
+        engagement_services.engagement_set_status(engagement=cast.lee_engagement, status=Engagement.Status.ACTIVE)
+    assert Engagement.objects.get(pk=cast.lee_engagement.pk).status == Engagement.Status.COMPLETED
+    assert engagement_services.allowed_transitions(cast.lee_engagement) == []
+    # An ended engagement that was not erased is reopened as before.
+    assert engagement_services.allowed_transitions(other) == [Engagement.Status.ACTIVE]
+    engagement_services.engagement_set_status(engagement=other, status=Engagement.Status.ACTIVE)
+
+    page = client_for("ada").get(f"/engagements/{cast.lee_engagement.pk}/").content.decode()
+    assert 'name="status"' not in page
+    answer = client_for("ada").post(f"/engagements/{cast.lee_engagement.pk}/status/", {"status": "active"}, follow=True)
+    assert answer.status_code == 200 and "cannot be reopened" in answer.content.decode()
+    assert Engagement.objects.get(pk=cast.lee_engagement.pk).status == Engagement.Status.COMPLETED
 
 
 def test_a_failing_engagement_does_not_stop_the_others(cast, seeded, caplog, monkeypatch):
