@@ -23,11 +23,11 @@ from stakeholders import demo as stakeholder_demo
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo sign-in, never used in production
 
 PEOPLE = [
-    # email, name, role flags, time zone
+    # email, name, role flags (and a language other than English), time zone
     ("ada@example.com", "Ada Moreno", {"is_coach": True}, "Europe/London"),
     ("ben@example.com", "Ben Okafor", {"is_coach": True}, "America/New_York"),
     ("lee@example.com", "Lee Chen", {}, "Europe/London"),
-    ("liv@example.com", "Liv Hansen", {}, "Europe/Oslo"),
+    ("liv@example.com", "Liv Hansen", {"language": "de"}, "Europe/Oslo"),
     ("sam@example.com", "Sam Patel", {}, "Europe/London"),
     ("pam@example.com", "Pam Whitfield", {"is_practice_admin": True}, "Europe/London"),
     ("pia@example.com", "Pia Pereira", {}, "Europe/London"),
@@ -37,7 +37,7 @@ LOGINS = [
     ("Coach", "ada@example.com"),
     ("Coach (second)", "ben@example.com"),
     ("Leader", "lee@example.com"),
-    ("Leader (second)", "liv@example.com"),
+    ("Leader (second, reads the site in German)", "liv@example.com"),
     ("Sponsor", "sam@example.com"),
     ("Practice admin", "pam@example.com"),
     ("Program manager", "pia@example.com"),
