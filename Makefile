@@ -17,6 +17,7 @@ help:
 	@echo "make mutate mutation testing of the outbox and the access rules (cosmic-ray; 1 to 2 hours, --sample 20: 30 min)"
 	@echo "make venv   create .venv and install Python and browser-test tools (run and test do it first)"
 	@echo "make messages  compile the translation catalogues (locale/*/LC_MESSAGES/django.po to .mo; run and test do it)"
+	@echo "make catalogue bring every catalogue up to date with the marked strings (LANG_NEW=pt_BR starts a new one)"
 
 venv: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -44,6 +45,13 @@ DEV_ENV = set -a; if [ -f .env ]; then . ./.env; fi; DEBUG=1; PORT=$(PORT); set 
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null 2>&1 || { echo "msgfmt (GNU gettext) is missing: install it, e.g. 'sudo apt-get install gettext', then run make again." >&2; exit 1; }
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# Reads the product's sources only (never tests, the benchmark or installed packages), as the catalogue
+# test does. New or changed strings come out empty or fuzzy for a translator to finish.
+CATALOGUE_IGNORE := -i "node_modules/*" -i "var/*" -i "tests/*" -i "bench/*" -i "staticfiles/*" -i "test-artifacts/*"
+.PHONY: catalogue
+catalogue: $(VENV)/.installed
+	DEBUG=1 $(BIN)/python manage.py makemessages $(if $(LANG_NEW),-l $(LANG_NEW),--all) --no-location --no-obsolete $(CATALOGUE_IGNORE)
 
 run: venv messages
 	mkdir -p var
