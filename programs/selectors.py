@@ -11,9 +11,13 @@ no goal text at all (themes are counted from goal titles into a fixed list of th
 Per-leader rows show only facts of that leader's sponsor summary, and only for leaders who released
 their row (`RowRelease`).
 
-Queries of `program_dashboard` (fixed, however many engagements): the engagements with leader and
-release; session figures per engagement; fieldwork counts; the stakeholder trend (closed rounds,
-goals, scores).
+Queries of `program_dashboard`: six, whatever the data (no query is skipped when a list is empty or
+a figure is suppressed), each a grouped read of the program's engagements that returns plain values,
+never model instances: the engagements (leader's name, status, release); session figures per
+engagement; fieldwork counts per engagement; the leaders' goal titles; the closed progress rounds in
+order; the stakeholders' scores counted and summed per round, goal and rater group, only the groups
+that meet the engagement's anonymity threshold. Pages that show the dashboard record it in the ledger
+with `services.ledger_record_rows`, one statement also when no row is shown.
 """
 
 from __future__ import annotations
@@ -263,10 +267,12 @@ def _change_per_round(program: Program) -> dict[int, Counter]:
         .annotate(n=Count("pk"), total=Sum("score"))
         .filter(n__gte=F("response__request__round__engagement__anonymity_threshold"))
         .values_list("response__request__round_id", "goal_id", "n", "total")
-        .order_by()
+        .order_by("response__request__round_id", "goal__position", "goal_id")  # the summary's order of goals
     )
     pooled: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for round_id, goal_id, n, total in groups:
+        if round_id not in index:
+            continue  # closed since the rounds were read: it counts from the next look on
         pooled[(round_id, goal_id)][0] += n
         pooled[(round_id, goal_id)][1] += total
     nets: dict[tuple[int, int], list[float]] = defaultdict(list)  # (engagement, round index): goals' nets
