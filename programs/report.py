@@ -265,7 +265,7 @@ def render(report: dict, *, export_format: str) -> bytes:
 
 def record_in_ledger(*, export, report: dict) -> int:
     """One ledger entry (who, when, which format) per leader whose row is in the report (one insert)."""
-    return services.ledger_record(
+    return services.ledger_record_rows(
         viewer=export.owner,
         viewer_role="program_manager",
         what=LEDGER_WHAT[export.format],

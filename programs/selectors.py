@@ -11,9 +11,13 @@ no goal text at all (themes are counted from goal titles into a fixed list of th
 Per-leader rows show only facts of that leader's sponsor summary, and only for leaders who released
 their row (`RowRelease`).
 
-Queries of `program_dashboard` (fixed, however many engagements): the engagements with leader and
-release; session figures per engagement; fieldwork counts; the stakeholder trend (closed rounds,
-goals, scores).
+Queries of `program_dashboard`: six, whatever the data (no query is skipped when a list is empty or
+a figure is suppressed), each a grouped read of the program's engagements that returns plain values,
+never model instances: the engagements (leader's name, status, release); session figures per
+engagement; fieldwork counts per engagement; the leaders' goal titles; the closed progress rounds in
+order; the stakeholders' scores counted and summed per round, goal and rater group, only the groups
+that meet the engagement's anonymity threshold. Pages that show the dashboard record it in the ledger
+with `services.ledger_record_rows`, one statement also when no row is shown.
 """
 
 from __future__ import annotations
@@ -23,13 +27,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from engagements.models import Engagement, Session
-from fieldwork.selectors import fieldwork_counts
-from stakeholders.selectors import released_trends
+from engagements.models import Engagement, Goal, Session
+from fieldwork.models import Commitment, PracticeLog
+from stakeholders.models import FeedbackRound, GoalScore
+from stakeholders.selectors import GROUP_ORDER
 
 from .models import MIN_LEADERS, LedgerEntry, Program
 
@@ -177,11 +183,17 @@ def program_for_manager(*, user, pk: int) -> Program:
     return Program.objects.managed_by(user).select_related("organisation").get(pk=pk)
 
 
-def _session_figures(engagement_ids: list[int], now: datetime) -> dict[int, dict]:
-    """Per engagement: sessions held, no-shows, late cancellations, last held and next booked (one query)."""
+def _enrolled(program: Program) -> Q:
+    """Engagements of `program` whose leader accepted, seen from a related model's `engagement`."""
+    return Q(engagement__program=program, engagement__awaiting_leader=False)
+
+
+def _session_figures(program: Program, now: datetime) -> dict[int, dict]:
+    """Per enrolled engagement with sessions: held, no-shows, late cancellations, last held and next
+    booked (one query)."""
     S = Session.Status
     rows = (
-        Session.objects.filter(engagement_id__in=engagement_ids)
+        Session.objects.filter(_enrolled(program))
         .values("engagement_id")
         .annotate(
             held=Count("pk", filter=Q(status=S.HELD)),
@@ -195,36 +207,128 @@ def _session_figures(engagement_ids: list[int], now: datetime) -> dict[int, dict
     return {r["engagement_id"]: r for r in rows}
 
 
+def _fieldwork_figures(program: Program) -> dict[int, dict]:
+    """Per enrolled engagement with commitments: agreed, reviewed, completed and attempts logged (one
+    query, the attempts counted per commitment in a subquery rather than by joining every log)."""
+    logs = (
+        PracticeLog.objects.filter(commitment=OuterRef("pk"), kind=PracticeLog.Kind.PRACTISED)
+        .order_by()
+        .values("commitment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        Commitment.objects.filter(_enrolled(program))
+        .values("engagement_id")
+        .annotate(
+            commitments=Count("pk"),
+            reviewed=Count("pk", filter=~Q(outcome=Commitment.Outcome.OPEN)),
+            completed=Count("pk", filter=Q(outcome=Commitment.Outcome.DONE)),
+            logs=Sum(Coalesce(Subquery(logs, output_field=IntegerField()), 0)),
+        )
+        .order_by()
+    )
+    return {r["engagement_id"]: r for r in rows}
+
+
+def _change_per_round(program: Program) -> dict[int, Counter]:
+    """Per round index (0 the first closed progress round), leaders by band of change in their
+    stakeholders' net score since the round before (two queries).
+
+    The same figures as the sponsor summary's trend (`stakeholders.selectors.released_trend`): a
+    goal's net score in a round pools the rater groups that meet the engagement's anonymity threshold;
+    an engagement's score in a round is the mean of its goals' net scores; a change is counted only
+    between two consecutive closed progress rounds that both have a score.
+    """
+    rounds = FeedbackRound.objects.filter(
+        _enrolled(program), kind=FeedbackRound.Kind.PROGRESS, status=FeedbackRound.Status.CLOSED
+    )
+    index: dict[int, tuple[int, int]] = {}  # round id: (engagement id, its place among the engagement's rounds)
+    seen: Counter = Counter()
+    for round_id, engagement_id in rounds.order_by("opens_on", "pk").values_list("pk", "engagement_id"):
+        index[round_id] = (engagement_id, seen[engagement_id])
+        seen[engagement_id] += 1
+    # Rater groups that meet the engagement's threshold, with their count and sum of scores per goal.
+    groups = (
+        GoalScore.objects.filter(
+            response__request__round__engagement__program=program,
+            response__request__round__engagement__awaiting_leader=False,
+            response__request__round__kind=FeedbackRound.Kind.PROGRESS,
+            response__request__round__status=FeedbackRound.Status.CLOSED,
+            response__relationship__in=GROUP_ORDER,
+            goal__engagement_id=F("response__request__round__engagement_id"),
+        )
+        .values(
+            "response__request__round_id",
+            "goal_id",
+            "response__relationship",
+            "response__request__round__engagement__anonymity_threshold",
+        )
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .filter(n__gte=F("response__request__round__engagement__anonymity_threshold"))
+        .values_list("response__request__round_id", "goal_id", "n", "total")
+        .order_by("response__request__round_id", "goal__position", "goal_id")  # the summary's order of goals
+    )
+    pooled: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for round_id, goal_id, n, total in groups:
+        if round_id not in index:
+            continue  # closed since the rounds were read: it counts from the next look on
+        pooled[(round_id, goal_id)][0] += n
+        pooled[(round_id, goal_id)][1] += total
+    nets: dict[tuple[int, int], list[float]] = defaultdict(list)  # (engagement, round index): goals' nets
+    for (round_id, _goal_id), (n, total) in pooled.items():
+        nets[index[round_id]].append(total / n)
+    by_round: dict[int, Counter] = defaultdict(Counter)
+    for (engagement_id, i), values in nets.items():
+        before = nets.get((engagement_id, i - 1)) if i >= 1 else None
+        if before:
+            by_round[i][_band(sum(values) / len(values) - sum(before) / len(before))] += 1
+    return by_round
+
+
 def program_dashboard(*, program: Program, now: datetime | None = None) -> Dashboard:
     """The program's dashboard under the suppression rule (see the module docstring)."""
     now = now or timezone.now()
     engagements = list(
         Engagement.objects.filter(program=program)
-        .select_related("leader", "coach", "row_release")
         .order_by("leader__full_name", "pk")
+        .values(
+            "pk",
+            "leader_id",
+            "leader__full_name",
+            "leader__email",
+            "awaiting_leader",
+            "status",
+            "start_date",
+            "planned_sessions",
+            "row_release__pk",
+        )
     )
-    enrolled = [e for e in engagements if not e.awaiting_leader]
+    enrolled = [e for e in engagements if not e["awaiting_leader"]]
     invited = len(engagements) - len(enrolled)
-    leader_ids = {e.leader_id for e in enrolled}
-    ids = [e.pk for e in enrolled]
-    sessions = _session_figures(ids, now) if ids else {}
-    fieldwork = fieldwork_counts(engagement_ids=ids) if ids else {}
-    trends = released_trends(engagements=enrolled) if ids else {}
+    leader_ids = {e["leader_id"] for e in enrolled}
+    sessions = _session_figures(program, now)
+    fieldwork = _fieldwork_figures(program)
+    goals = list(
+        Goal.objects.filter(_enrolled(program)).values_list("engagement__leader_id", "title").distinct().order_by()
+    )
+    by_round = _change_per_round(program)
     empty_sessions = {"held": 0, "no_shows": 0, "late_cancels": 0, "last_held": None, "next_booked": None}
     empty_fieldwork = {"commitments": 0, "logs": 0, "reviewed": 0, "completed": 0}
+    statuses = dict(Engagement.Status.choices)
 
     rows = []
     for e in enrolled:
-        if not hasattr(e, "row_release"):
+        if e["row_release__pk"] is None:
             continue
-        s, f = sessions.get(e.pk, empty_sessions), fieldwork.get(e.pk, empty_fieldwork)
+        s, f = sessions.get(e["pk"], empty_sessions), fieldwork.get(e["pk"], empty_fieldwork)
         rows.append(
             LeaderRow(
-                engagement_id=e.pk,
-                leader_id=e.leader_id,
-                leader_name=str(e.leader),
-                status_label=e.get_status_display(),
-                planned_sessions=e.planned_sessions,
+                engagement_id=e["pk"],
+                leader_id=e["leader_id"],
+                leader_name=e["leader__full_name"] or e["leader__email"],
+                status_label=str(statuses.get(e["status"], e["status"])),
+                planned_sessions=e["planned_sessions"],
                 held=s["held"],
                 no_shows=s["no_shows"],
                 late_cancels=s["late_cancels"],
@@ -247,52 +351,41 @@ def program_dashboard(*, program: Program, now: datetime | None = None) -> Dashb
     if not dashboard.shows_figures:
         return dashboard
 
-    statuses = Counter(e.status for e in enrolled)
-    shown = suppressed({value: statuses.get(value, 0) for value in Engagement.Status.values})
+    status_counts = Counter(e["status"] for e in enrolled)
+    shown = suppressed({value: status_counts.get(value, 0) for value in Engagement.Status.values})
     dashboard.status_cells = tuple(Cell(v, label, shown[v]) for v, label in Engagement.Status.choices)
 
     stalled_before = now - timedelta(weeks=program.stalled_after_weeks)
     stalled = 0
+    with_no_show: set[int] = set()
+    practising: set[int] = set()
     for e in enrolled:
-        s = sessions.get(e.pk, empty_sessions)
+        s = sessions.get(e["pk"], empty_sessions)
         dashboard.held += s["held"]
         dashboard.no_shows += s["no_shows"]
         dashboard.late_cancels += s["late_cancels"]
-        quiet = (s["last_held"] or datetime.combine(e.start_date, datetime.min.time(), tzinfo=now.tzinfo)) < (
-            stalled_before
-        )
-        if e.status == Engagement.Status.ACTIVE and quiet and s["next_booked"] is None:
+        if s["no_shows"]:
+            with_no_show.add(e["leader_id"])
+        started = datetime.combine(e["start_date"], datetime.min.time(), tzinfo=now.tzinfo)
+        quiet = (s["last_held"] or started) < stalled_before
+        if e["status"] == Engagement.Status.ACTIVE and quiet and s["next_booked"] is None:
             stalled += 1
-        f = fieldwork.get(e.pk, empty_fieldwork)
+        f = fieldwork.get(e["pk"], empty_fieldwork)
         dashboard.commitments += f["commitments"]
         dashboard.logs += f["logs"]
         dashboard.reviewed += f["reviewed"]
         dashboard.completed += f["completed"]
+        if f["logs"]:
+            practising.add(e["leader_id"])
     dashboard.planned = len(enrolled) * program.planned_sessions
     dashboard.stalled = one_count(stalled)
-    dashboard.leaders_with_no_show = one_count(
-        len({e.leader_id for e in enrolled if sessions.get(e.pk, empty_sessions)["no_shows"]})
-    )
-    dashboard.leaders_practising = one_count(
-        len({e.leader_id for e in enrolled if fieldwork.get(e.pk, empty_fieldwork)["logs"]})
-    )
+    dashboard.leaders_with_no_show = one_count(len(with_no_show))
+    dashboard.leaders_practising = one_count(len(practising))
 
     theme_leaders: dict[str, set[int]] = defaultdict(set)
-    by_round: dict[int, Counter] = defaultdict(Counter)
-    engagement_by_pk = {e.pk: e for e in enrolled}
-    for pk, trend in trends.items():
-        leader_id = engagement_by_pk[pk].leader_id
-        per_round: dict[int, list[float]] = defaultdict(list)
-        for goal, points in trend.items():
-            for key in themes_of(goal.title):
-                theme_leaders[key].add(leader_id)
-            for index, point in enumerate(points):
-                if point.net is not None:
-                    per_round[index].append(point.net)
-        means = {i: sum(v) / len(v) for i, v in per_round.items()}
-        for i in sorted(means):
-            if i >= 1 and i - 1 in means:
-                by_round[i][_band(means[i] - means[i - 1])] += 1
+    for leader_id, title in goals:
+        for key in themes_of(title):
+            theme_leaders[key].add(leader_id)
     labels = dict([*((k, label) for k, label, _stems in THEMES), OTHER_THEME])
     dashboard.theme_cells = tuple(
         Cell(key, labels[key], one_count(len(theme_leaders[key])))

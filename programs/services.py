@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField, DateTimeField, F, IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,3 +173,41 @@ def ledger_record(
     if entries:
         LedgerEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+def ledger_record_rows(
+    *,
+    viewer: User,
+    viewer_role: str,
+    what: str,
+    engagements: Iterable[tuple[int, int]],
+    program: Program | None = None,
+) -> int:
+    """`ledger_record` as exactly one statement, also when there is nothing to record.
+
+    For pages and reports whose query count must not depend on the data (the program dashboard and
+    its report): an `INSERT ... SELECT` over the engagements, which inserts no row when none is given.
+    """
+    ids = sorted({engagement_id for engagement_id, leader_id in engagements if leader_id != viewer.pk})
+    columns = {
+        "engagement": F("pk"),
+        "viewer": Value(viewer.pk, output_field=IntegerField()),
+        "viewer_name": Value(viewer.get_full_name()[:150], output_field=CharField()),
+        "viewer_role": Value(viewer_role, output_field=CharField()),
+        "what": Value(what, output_field=CharField()),
+        "program": Value(program.pk if program else None, output_field=IntegerField()),
+        "at": Value(timezone.now(), output_field=DateTimeField()),
+    }
+    # Every column is an annotation, selected in the order of `columns`; an empty list matches no row.
+    rows = Engagement.objects.filter(pk__in=ids) if ids else Engagement.objects.filter(pk__isnull=True)
+    select, params = (
+        rows.order_by()
+        .annotate(**{f"ledger_{name}": value for name, value in columns.items()})
+        .values_list(*(f"ledger_{name}" for name in columns))
+        .query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(LedgerEntry._meta.get_field(name).column) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(LedgerEntry._meta.db_table)} ({names}) {select}", params)  # noqa: S608
+        return cursor.rowcount

@@ -243,7 +243,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     except Program.DoesNotExist:
         raise Http404("No such program") from None
     facts = selectors.program_dashboard(program=program)
-    services.ledger_record(
+    services.ledger_record_rows(
         viewer=request.user,
         viewer_role="program_manager",
         what=LedgerEntry.What.PROGRAM_ROW_VIEW,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from programs.models import LedgerEntry
+from programs.services import ledger_record_rows
 
 
 def _summary(e) -> str:
@@ -59,3 +62,29 @@ def test_the_ledger_page_opens_for_coach_and_leader_only(cast, client_for):
     assert client_for("ada").get(path).status_code == 200
     for person in ("sam", "pia", "rex", "ben", "liv"):
         assert client_for(person).get(path).status_code == 404, person
+
+
+def test_the_program_pages_record_their_rows_in_one_statement_even_when_there_are_none(cast, django_assert_num_queries):
+    e = cast.lee_engagement
+    before = timezone.now()
+    pairs = [(e.pk, e.leader_id), (cast.liv_engagement.pk, cast.pia.pk)]
+
+    record = {"viewer": cast.pia, "viewer_role": "program_manager", "what": "program_csv", "program": cast.program}
+
+    with django_assert_num_queries(1):
+        assert ledger_record_rows(**record, engagements=[]) == 0
+    with django_assert_num_queries(1):
+        recorded = ledger_record_rows(**record, engagements=pairs)
+
+    (entry,) = LedgerEntry.objects.all()  # a row whose leader is the viewer is not recorded
+    assert recorded == 1
+    facts = (entry.engagement_id, entry.viewer_id, entry.viewer_name, entry.viewer_role, entry.what, entry.program_id)
+    assert facts == (
+        e.pk,
+        cast.pia.pk,
+        cast.pia.get_full_name(),
+        "program_manager",
+        LedgerEntry.What.PROGRAM_EXPORT_CSV,
+        cast.program.pk,
+    )
+    assert before <= entry.at <= timezone.now()

@@ -294,14 +294,16 @@ def test_asking_twice_gives_one_report_per_program_and_format(cast, program):
     assert ask(owner=cast.pia, kind=Export.Kind.PROGRAM, export_format="csv", program=second) != first
 
 
-@pytest.mark.parametrize("size", [3, 9])
-def test_building_the_report_runs_the_same_queries_whatever_the_size(cast, program, size, django_assert_num_queries):
-    cohort(program, size, coach=CoachFactory(practice=cast.practice), release=2)
+@pytest.mark.parametrize(("size", "release", "rounds"), [(2, 0, False), (3, 2, True), (9, 2, True)])
+def test_building_the_report_runs_the_same_queries_whatever_the_size(
+    cast, program, size, release, rounds, django_assert_num_queries
+):
+    cohort(program, size, coach=CoachFactory(practice=cast.practice), release=release, rounds=rounds)
     export = _request(cast.pia, program, "csv")
     # Purge of expired files; the claim; the export with owner and program; the manager's right;
-    # progress; the dashboard's engagements, session figures, fieldwork counts, rounds, goals and
-    # scores; progress; savepoint; the ready update; the ledger insert; the e-mail owed (lookup,
-    # insert, read back); release.
+    # progress; the dashboard's engagements, session figures, fieldwork counts, goals, rounds and
+    # scores; progress; savepoint; the ready update; the ledger insert (also when no row is in it);
+    # the e-mail owed (lookup, insert, read back); release.
     with django_assert_num_queries(19):
         assert export_services.export_build(export_id=export.pk) == "ready"
 
