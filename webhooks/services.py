@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.tokens import derive_token
@@ -101,7 +102,7 @@ def endpoint_deactivate(*, endpoint: Endpoint) -> Endpoint:
     endpoint.is_active = False
     endpoint.save(update_fields=["is_active"])
     endpoint.deliveries.filter(status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.FAILED, last_error=_("The address was switched off.")
+        status=Delivery.Status.FAILED, last_error=gettext_noop("The address was switched off.")
     )
     return endpoint
 
@@ -195,9 +196,9 @@ def backoff_seconds(attempt: int) -> int:
 def _post(endpoint: Endpoint, body: bytes) -> tuple[int | None, str]:
     """(HTTP status, error) of one POST; status None when no answer came."""
     if not settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS and not _public_host(endpoint.url):
-        return None, _("The address no longer leads to a public server.")
+        return None, gettext_noop("The address no longer leads to a public server.")
     if urlsplit(endpoint.url).scheme not in ("http", "https"):
-        return None, _("Only http and https addresses are called.")
+        return None, gettext_noop("Only http and https addresses are called.")
     timestamp = int(time.time())
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
         endpoint.url,
@@ -237,7 +238,7 @@ def webhook_deliver(*, delivery_id: int) -> str:
     delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
     if not delivery.endpoint.is_active:
         Delivery.objects.filter(pk=delivery_id).update(
-            status=Delivery.Status.FAILED, last_error=_("The address was switched off.")
+            status=Delivery.Status.FAILED, last_error=gettext_noop("The address was switched off.")
         )
         return "failed"
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()

@@ -23,8 +23,13 @@ from stakeholders.models import FeedbackResponse
 from tests.e2e.helpers import assert_no_horizontal_scroll, check_accessibility, login, save_screenshot
 from tests.factories import CommitmentFactory, StakeholderFactory
 
-# Words any German page of the product uses and no English one does (formal address, articles).
-GERMAN_WORDS = {"Sie", "Ihre", "Ihr", "Ihnen", "und", "der", "die", "das", "den", "dem", "mit", "für", "nicht", "oder"}
+# Words any German page of the product uses and no English one does: formal address, articles, and the
+# glossary's nouns (a page of headings and the leader's own entries may have few articles).
+GERMAN_WORDS = set(
+    "Sie Ihre Ihr Ihnen und der die das den dem mit für nicht oder "
+    "Sitzung Sitzungen Ziel Ziele Woche Wochenreflexion Wochenreflexionen Reflexionen Praxisaufgaben "
+    "Führungskraft Vorhaben Themen Verlauf".split()
+)
 
 # Elements whose text is wider than their box and spills over it (scrolling containers, form fields,
 # text cut off with an ellipsis on purpose and text for screen readers only are fine).

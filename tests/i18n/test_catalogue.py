@@ -46,7 +46,11 @@ def _listing(entries: list, limit: int = 80) -> str:
 
 
 def placeholders(text: str) -> list[str]:
-    return sorted(match.group(0) for match in PLACEHOLDER.finditer(text.replace("%%", "")))
+    """The placeholders of a text: each named one once (German may name the leader twice where English
+    says "they"), each positional one as often as it occurs (their count is the count of arguments)."""
+    found = [match.group(0) for match in PLACEHOLDER.finditer(text.replace("%%", ""))]
+    named = {p for p in found if p.startswith("%(") or (p.startswith("{") and p != "{}")}
+    return sorted([*named, *(p for p in found if p not in named)])
 
 
 def placeholder_problems(entry: Entry) -> list[str]:
@@ -102,6 +106,8 @@ def test_the_placeholder_check_notices_a_lost_or_renamed_placeholder():
     assert placeholder_problems(Entry(msgid="Hello %(name)s", msgstr=["Hallo"]))
     assert placeholder_problems(Entry(msgid="{n} days", msgstr=["Tage"]))
     assert not placeholder_problems(Entry(msgid="Hello %(name)s, 100%%", msgstr=["Hallo %(name)s, 100 %%"]))
+    assert not placeholder_problems(Entry(msgid="Ask %(name)s what they do", msgstr=["%(name)s: was tut %(name)s"]))
+    assert placeholder_problems(Entry(msgid="%s of %s", msgstr=["%s von"]))
     plural = Entry(msgid="%(count)d topic", msgid_plural="%(count)d topics", msgstr=["Ein Thema", "%(count)d Themen"])
     assert not placeholder_problems(plural)
     assert placeholder_problems(Entry(msgid="%(count)d topic", msgid_plural="%(count)d topics", msgstr=["x", "Themen"]))

@@ -4,6 +4,7 @@ dates follow the reader's locale."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
@@ -321,3 +322,28 @@ def test_an_export_is_built_in_its_owners_language_not_the_workers(cast):
     export.refresh_from_db()
     with pikepdf.open(io.BytesIO(bytes(export.content))) as pdf:
         assert str(pdf.Root.Lang) == "de"
+
+
+# --- Text the system stores ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("writer_language", ["de", "en"])
+def test_a_webhook_error_is_stored_in_english_and_shown_in_the_readers_language(cast, settings, writer_language):
+    from webhooks import services as webhook_services
+    from webhooks.models import Delivery
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = True
+    endpoint = webhook_services.endpoint_register(owner=cast.ada, url="http://127.0.0.1:9/hook")
+    # A delivery still owed (as a booked session leaves it until the worker takes it).
+    Delivery.objects.create(endpoint=endpoint, event="session.booked", event_id=uuid.uuid4(), payload={})
+    # Whoever switches the address off, in whatever language, the owed delivery keeps the English source.
+    with translation.override(writer_language):
+        webhook_services.endpoint_deactivate(endpoint=endpoint)
+    assert Delivery.objects.get(endpoint=endpoint).last_error == "The address was switched off."
+
+    User.objects.filter(pk=cast.ada.pk).update(language="de")
+    german = _signed_in(User.objects.get(pk=cast.ada.pk)).get(f"/webhooks/{endpoint.pk}/").content.decode()
+    assert "Die Adresse wurde deaktiviert." in german and "The address was switched off." not in german
+    User.objects.filter(pk=cast.ada.pk).update(language="en-gb")
+    english = _signed_in(User.objects.get(pk=cast.ada.pk)).get(f"/webhooks/{endpoint.pk}/").content.decode()
+    assert "The address was switched off." in english
