@@ -155,6 +155,7 @@ def measure(*, repeat: int, explain: bool) -> dict:
         queries = list(captured.captured_queries)  # a view of the log, which the next request clears
         with CaptureQueriesContext(connection) as captured_warm:
             client.get(page.path, headers=page.headers)
+        warm_queries = len(captured_warm.captured_queries)
         timings = []
         for _ in range(repeat):
             started = time.perf_counter()
@@ -173,7 +174,7 @@ def measure(*, repeat: int, explain: bool) -> dict:
             "warm_status": warm.status_code,
             "bytes": len(response.content),
             "queries": len(queries),
-            "warm_queries": len(captured_warm.captured_queries),
+            "warm_queries": warm_queries,
             "cold_median_ms": round(statistics.median(cold), 2),
             "median_ms": round(statistics.median(timings), 2),
             "p95_ms": round(_percentile(timings, 0.95), 2),

@@ -78,7 +78,13 @@ def coach_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "coaching/home_coach.html",
-        {**context, "status": status, "statuses": Engagement.Status.choices, "pagecache": cached},
+        {
+            **context,
+            **cached.roles(request),
+            "status": status,
+            "statuses": Engagement.Status.choices,
+            "pagecache": cached,
+        },
     )
 
 

@@ -58,7 +58,9 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
         cached.store("viewer", facts)
     # Every look is recorded, cached or not (the ledger has a version of its own; see pagecache).
     _record_look(request, facts, LedgerEntry.What.SUMMARY_VIEW)
-    context = {"pagecache": cached} if cached.complete else {"summary": summary, "pagecache": cached}
+    context = {"pagecache": cached, **cached.roles(request)}
+    if not cached.complete:
+        context["summary"] = summary
     return render(request, "coaching/summary.html", context)
 
 

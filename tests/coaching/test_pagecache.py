@@ -22,8 +22,9 @@ from tests.stakeholders.conftest import lee_roster, open_round, request_of  # no
 
 pytestmark = pytest.mark.django_db
 
-# The coach home with every fragment cached: session and user, the navigation's two role checks.
-COACH_HOME_WARM_QUERIES = 4
+# The coach home with every fragment cached: the session and the user only (the navigation's role
+# checks are kept with the fragments).
+COACH_HOME_WARM_QUERIES = 2
 COACH_HOME_COLD_QUERIES = 12
 
 
