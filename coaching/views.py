@@ -105,7 +105,11 @@ def leader_home(request: HttpRequest) -> HttpResponse:
             else None
         )
         cached.store("checkin", (heading,))
-    return render(request, "coaching/home_leader.html", {**context, "checkin_form": CheckInForm(), "pagecache": cached})
+    return render(
+        request,
+        "coaching/home_leader.html",
+        {**context, **cached.roles(request), "checkin_form": CheckInForm(), "pagecache": cached},
+    )
 
 
 @login_required

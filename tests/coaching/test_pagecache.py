@@ -312,3 +312,55 @@ def test_with_the_cache_unreachable_pages_are_rendered_fresh(cast, client_for, s
     assert "Goal while down" not in _page(ada, "/coach/")
     Goal.objects.create(engagement=cast.lee_engagement, title="Goal while down", position=9)
     assert "Goal while down" in _page(ada, "/coach/")
+
+
+# --- The engagement and session pages ----------------------------------------------------------
+
+
+def test_cached_engagement_and_session_pages_are_the_pages_the_database_gives(cast, client_for):
+    for person in ("ada", "lee"):
+        client = client_for(person)
+        for path in (f"/engagements/{cast.lee_engagement.pk}/", f"/sessions/{cast.lee_next_session.pk}/"):
+            cold = _page(client, path)
+            assert _without_tokens(_page(client, path)) == _without_tokens(cold)
+
+
+def test_a_sponsors_look_at_the_summary_shows_at_once_on_the_leaders_engagement_page(cast, client_for):
+    lee = client_for("lee")
+    path = f"/engagements/{cast.lee_engagement.pk}/"
+    before = _page(lee, path)
+    assert _page(lee, path) == before or _without_tokens(_page(lee, path)) == _without_tokens(before)
+    client_for("sam").get(f"/engagements/{cast.lee_engagement.pk}/summary/")
+    after = _page(lee, path)
+    assert _without_tokens(after) != _without_tokens(before) and "Sam Sato" in after
+
+
+def test_a_cached_engagement_page_is_a_404_for_someone_who_may_not_open_it(cast, client_for):
+    ada = client_for("ada")
+    _page(ada, f"/engagements/{cast.lee_engagement.pk}/")
+    _page(ada, f"/sessions/{cast.lee_next_session.pk}/")
+    for name in ("ben", "sam"):
+        other = client_for(name)
+        assert other.get(f"/engagements/{cast.lee_engagement.pk}/").status_code == 404
+    assert client_for("ben").get(f"/sessions/{cast.lee_next_session.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(("person", "path"), [("lee", "/leader/"), ("sam", "summary")])
+def test_a_warm_leader_home_and_summary_run_fewer_queries(cast, client_for, django_assert_num_queries, person, path):
+    client = client_for(person)
+    path = f"/engagements/{cast.lee_engagement.pk}/summary/" if path == "summary" else path
+    client.get(path)
+    # The session and the user; the summary also records the look (one insert) and asks nothing else.
+    for _ in range(2):
+        with django_assert_num_queries(2 if person == "lee" else 3):
+            assert client.get(path).status_code == 200
+
+
+def test_a_warm_engagement_page_runs_fewer_queries_and_always_the_same(cast, client_for, django_assert_num_queries):
+    lee = client_for("lee")
+    path = f"/engagements/{cast.lee_engagement.pk}/"
+    lee.get(path)
+    # The session, the user, and who may open the engagement.
+    for _ in range(2):
+        with django_assert_num_queries(3):
+            assert lee.get(path).status_code == 200
