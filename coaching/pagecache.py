@@ -61,8 +61,9 @@ ROLES = "roles"
 
 # Statements that never write. Anything else (INSERT, UPDATE, DELETE, WITH ... INSERT, MERGE,
 # TRUNCATE, COPY, ALTER ...) counts as a write.
-_READ_ONLY = re.compile(r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA)\b", re.I)
-_WITH = re.compile(r"\s*WITH\b", re.I)
+_READ_ONLY = re.compile(r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|PRAGMA)\b", re.I)
+# A WITH or EXPLAIN statement is a read unless it names a write (EXPLAIN ANALYZE runs the statement).
+_WITH = re.compile(r"\s*(WITH|EXPLAIN)\b", re.I)
 _WITH_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.I)
 _TARGET = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?([A-Za-z0-9_]+)\"?", re.I)
 

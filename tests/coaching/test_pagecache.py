@@ -57,6 +57,8 @@ def _without_tokens(html: str) -> str:
         ("WITH x AS (SELECT 1) SELECT * FROM x", set()),
         ("WITH x AS (DELETE FROM a RETURNING *) SELECT * FROM x", {pagecache.DATA, pagecache.LEDGER}),
         ("TRUNCATE engagements_session", {pagecache.DATA, pagecache.LEDGER}),
+        ('EXPLAIN ANALYZE SELECT 1 FROM "engagements_session"', set()),
+        ('EXPLAIN ANALYZE UPDATE "engagements_session" SET "a" = 1', {pagecache.DATA, pagecache.LEDGER}),
     ],
 )
 def test_each_statement_changes_the_versions_of_the_tables_it_writes(sql, groups):
