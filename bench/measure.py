@@ -1,10 +1,11 @@
 """Measures every page in-process against one database (DATABASE_URL): queries, server time, query plans.
 
-For each page: one warm-up request, one request whose SQL is captured (the query count), then
-`--repeat` timed requests (median and 95th percentile of the time Django takes to answer, from the
-request entering the middleware to the response leaving it). With `--explain`, every captured SELECT
-is run again under EXPLAIN ANALYZE: the slowest query of each page and any sequential scan of a
-large table are reported. Prints JSON.
+For each page: one warm-up request, one request with the page cache emptied whose SQL is captured
+(the query count), one cached request whose SQL is counted too, a few requests each with the page
+cache emptied first (the uncached median), then `--repeat` timed requests (median and 95th
+percentile of the time Django takes to answer, from the request entering the middleware to the
+response leaving it). With `--explain`, every captured SELECT is run again under EXPLAIN ANALYZE:
+the slowest query of each page and any sequential scan of a large table are reported. Prints JSON.
 """
 
 from __future__ import annotations
@@ -140,20 +141,32 @@ def measure(*, repeat: int, explain: bool) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from bench.subjects import pages, signed_in_client
+    from coaching import pagecache
 
     big = _big_tables() if explain else {}
     results = {}
     for page in pages():
         client = signed_in_client(page.user_id)
         warm = client.get(page.path, headers=page.headers)
+        # Cold: the page cache emptied (every data version bumped), as after any write.
+        pagecache.bump(pagecache.GROUPS)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(page.path, headers=page.headers)
         queries = list(captured.captured_queries)  # a view of the log, which the next request clears
+        with CaptureQueriesContext(connection) as captured_warm:
+            client.get(page.path, headers=page.headers)
+        warm_queries = len(captured_warm.captured_queries)
         timings = []
         for _ in range(repeat):
             started = time.perf_counter()
             client.get(page.path, headers=page.headers)
             timings.append((time.perf_counter() - started) * 1000)
+        cold = []
+        for _ in range(max(5, repeat // 3)):
+            pagecache.bump(pagecache.GROUPS)
+            started = time.perf_counter()
+            client.get(page.path, headers=page.headers)
+            cold.append((time.perf_counter() - started) * 1000)
         entry = {
             "label": page.label,
             "path": page.path,
@@ -161,6 +174,8 @@ def measure(*, repeat: int, explain: bool) -> dict:
             "warm_status": warm.status_code,
             "bytes": len(response.content),
             "queries": len(queries),
+            "warm_queries": warm_queries,
+            "cold_median_ms": round(statistics.median(cold), 2),
             "median_ms": round(statistics.median(timings), 2),
             "p95_ms": round(_percentile(timings, 0.95), 2),
             "min_ms": round(min(timings), 2),

@@ -1,8 +1,9 @@
 """The site's cache on Redis, failing open while Redis is unreachable.
 
-Everything the site keeps in its cache is a rate-limit counter: allauth's sign-in limits, the
-stakeholder link's limits (`stakeholders/views.py`) and the unsubscribe limit
-(`notifications/views.py`). Losing a counter for a while lets a few more attempts through; refusing
+The site keeps rate-limit counters in its cache (allauth's sign-in limits, the stakeholder link's
+limits in `stakeholders/views.py`, the unsubscribe limit in `notifications/views.py`) and page
+fragments with their data versions (`coaching/pagecache.py`, which renders from the database when
+the cache does not answer). Losing a counter for a while lets a few more attempts through; refusing
 every sign-in and losing a stakeholder's answer because Redis is down is far worse. So when Redis
 cannot be reached or does not answer within its socket timeout, this backend behaves like an empty
 cache that accepts every write: a read returns the default, `add` reports success (so allauth's lock

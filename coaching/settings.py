@@ -232,8 +232,9 @@ if REDIS_URL:
     CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
     CACHES = {
         "default": {
-            # The cache holds rate-limit counters only, so it fails open: with Redis unreachable,
-            # limits are not counted for a while (one warning in the log) and every request goes on.
+            # The cache holds rate-limit counters and page fragments, so it fails open: with Redis
+            # unreachable, limits are not counted for a while (one warning in the log), pages are
+            # rendered from the database, and every request goes on.
             # See coaching/cache.py before caching anything whose loss would matter.
             "BACKEND": "coaching.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,

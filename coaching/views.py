@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +29,7 @@ from engagements.services import engagement_reassign
 from programs.models import LedgerEntry
 from programs.services import ledger_record
 
-from . import health, selectors, services
+from . import health, pagecache, selectors, services
 from .forms import CheckInForm, ReassignForm
 from .summary import engagement_summary
 
@@ -71,16 +73,43 @@ def coach_home(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Engagement.Status.values and status != "all":
         status = ""
-    context = selectors.coach_home(coach=request.user, status=status)
+    cached = pagecache.page(request, "coach_home", fragments=["content"], parts=[status])
+    context = {} if cached.complete else selectors.coach_home(coach=request.user, status=status)
     return render(
-        request, "coaching/home_coach.html", {**context, "status": status, "statuses": Engagement.Status.choices}
+        request,
+        "coaching/home_coach.html",
+        {
+            **context,
+            **cached.roles(request),
+            "status": status,
+            "statuses": Engagement.Status.choices,
+            "pagecache": cached,
+        },
     )
 
 
 @login_required
 def leader_home(request: HttpRequest) -> HttpResponse:
-    context = selectors.leader_home(leader=request.user)
-    return render(request, "coaching/home_leader.html", {**context, "checkin_form": CheckInForm()})
+    cached = pagecache.page(request, "leader_home", fragments=["content", "checkin"])
+    if cached.complete:
+        (checkin,) = cached.get("checkin")
+        context = {"checkin": checkin}
+    else:
+        context = selectors.leader_home(leader=request.user)
+        checkin = context["checkin"]
+        # The check-in form stays outside the cached fragment (its create-once key is per form): only
+        # what its heading shows is kept.
+        heading = (
+            SimpleNamespace(pk=checkin.pk, checkin_due=checkin.checkin_due, coach=str(checkin.coach))
+            if checkin
+            else None
+        )
+        cached.store("checkin", (heading,))
+    return render(
+        request,
+        "coaching/home_leader.html",
+        {**context, **cached.roles(request), "checkin_form": CheckInForm(), "pagecache": cached},
+    )
 
 
 @login_required

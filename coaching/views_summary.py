@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from engagements.services import session_release_summary
 from programs.models import LedgerEntry
 from programs.services import ledger_record
 
+from . import pagecache
 from .pdf import html_to_pdf
 from .summary import EngagementSummary, engagement_summary
 
@@ -33,7 +35,7 @@ def _get_summary_for(request: HttpRequest, pk: int, *, preview: bool = True) -> 
         raise Http404("No such engagement") from None
 
 
-def _record_look(request: HttpRequest, facts: EngagementSummary, what: str) -> None:
+def _record_look(request: HttpRequest, facts: EngagementSummary | SimpleNamespace, what: str) -> None:
     """One ledger entry for the leader to read (one insert); the leader's own looks are not recorded."""
     if facts.viewer_role != "leader":
         ledger_record(
@@ -45,9 +47,21 @@ def _record_look(request: HttpRequest, facts: EngagementSummary, what: str) -> N
 @never_cache
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The sponsor's summary; for the coach and the leader the same "sponsor view" plus unreleased previews."""
-    facts = _get_summary_for(request, pk)
+    cached = pagecache.page(request, "summary", fragments=["title", "content", "viewer"], parts=[pk])
+    if cached.complete:
+        # Who may open it was decided when the fragments were stored, under the same data version:
+        # any change to the engagement, its sponsors or the account since then is a new version.
+        facts = cached.get("viewer")
+    else:
+        summary = _get_summary_for(request, pk)
+        facts = SimpleNamespace(viewer_role=summary.viewer_role, engagement_id=summary.engagement_id)
+        cached.store("viewer", facts)
+    # Every look is recorded, cached or not (the ledger has a version of its own; see pagecache).
     _record_look(request, facts, LedgerEntry.What.SUMMARY_VIEW)
-    return render(request, "coaching/summary.html", {"summary": facts})
+    context = {"pagecache": cached, **cached.roles(request)}
+    if not cached.complete:
+        context["summary"] = summary
+    return render(request, "coaching/summary.html", context)
 
 
 @login_required

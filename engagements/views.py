@@ -23,6 +23,7 @@ from accounts.http import client_ip
 from accounts.languages import language_for_user
 from accounts.models import Invitation, User
 from accounts.selectors import invitation_states
+from coaching import pagecache
 from coaching.templatetags.inline_text import lower_inline
 
 from . import selectors, services
@@ -119,6 +120,13 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # The ledger panel shows who looked at the summary: the page follows both data versions.
+    cached = pagecache.page(request, "engagement", fragments=["title", "content"], parts=[pk], groups=pagecache.GROUPS)
+    if cached.complete:
+        # Who may open it is still asked of the database (one query), cached or not.
+        if not Engagement.objects.worked_by(request.user).filter(pk=pk).exists():
+            raise Http404("No such engagement")
+        return render(request, "engagements/engagement_detail.html", {"pagecache": cached, **cached.roles(request)})
     engagement = _get_engagement_for(request, pk)
     sessions = selectors.sessions_for_engagement(engagement=engagement)
     now = timezone.now()
@@ -147,6 +155,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["sponsors"] = [(sponsor, states.get(sponsor.pk)) for sponsor in context["sponsors"]]
     else:
         context["sponsors"] = [(sponsor, None) for sponsor in context["sponsors"]]
+    context.update(pagecache=cached, **cached.roles(request))
     return render(request, "engagements/engagement_detail.html", context)
 
 
@@ -295,11 +304,20 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_session(request, _get_session_for(request, pk))
+    cached = pagecache.page(request, "session", fragments=["title", "content"], parts=[pk], groups=pagecache.GROUPS)
+    if cached.complete:
+        # Who may open it is still asked of the database (one query), cached or not.
+        if not Session.objects.visible_to(request.user).filter(pk=pk).exists():
+            raise Http404("No such session")
+        return render(request, "engagements/session_detail.html", {"pagecache": cached, **cached.roles(request)})
+    return _render_session(request, _get_session_for(request, pk), pagecache_=cached)
 
 
-def _render_session(request: HttpRequest, session: Session, *, status: int = 200, **forms) -> HttpResponse:
-    """The session page; `forms` replace its blank forms (a bound form shown again with its errors)."""
+def _render_session(
+    request: HttpRequest, session: Session, *, status: int = 200, pagecache_: pagecache.PageCache | None = None, **forms
+) -> HttpResponse:
+    """The session page; `forms` replace its blank forms (a bound form shown again with its errors).
+    With `pagecache_` (a plain GET of the page) its fragments are stored for the next look."""
     engagement = session.engagement
     is_coach = engagement.coach_id == request.user.pk
     context = {
@@ -318,6 +336,8 @@ def _render_session(request: HttpRequest, session: Session, *, status: int = 200
         if is_coach
         else None,
         "panels": session_panels(request, session),
+        "pagecache": pagecache_,
+        **(pagecache_.roles(request) if pagecache_ is not None else {}),
         **forms,
     }
     return render(request, "engagements/session_detail.html", context, status=status)
