@@ -66,7 +66,7 @@ def test_a_stakeholders_feedback_request_is_german_and_keeps_the_anonymity_promi
     )
     closes = round_.closes_on
     assert subject == "Lee Lindqvist bittet Sie um zwei Minuten Feedback"
-    assert text.startswith("Hallo Pat,")
+    assert text.startswith("Guten Tag Pat,")
     assert "Lee Lindqvist arbeitet mit Ada Achebe als Leadership-Coach zusammen" in text
     assert f"bis zum {closes.day}. {MONTHS[closes.month - 1]} {closes.year}" in text
     assert "erst angezeigt, wenn mindestens 3 Personen der Gruppe geantwortet haben" in text
