@@ -225,21 +225,26 @@ class PageCache:
             logger.warning("Page cache: could not store %s", name, exc_info=True)
 
 
-def page(request, name: str, *, fragments, parts=(), groups=(DATA,)) -> PageCache:
+def page(request, name: str, *, fragments, parts=(), groups=(DATA,), person: str | None = None) -> PageCache:
     """The cache of page `name` for the person signed in, with what of it is cached already.
 
     `fragments` names every `{% pagecache %}` block (and stored value) the page needs; `parts` the
-    view's own arguments; `groups` the data versions its content depends on."""
-    fragments = (*fragments, ROLES)
+    view's own arguments; `groups` the data versions its content depends on. `person` names whom a
+    page without an account is for (a stakeholder's private link: its request); such a page has no
+    navigation, so no role checks are kept with it."""
+    if person is None:
+        fragments = (*fragments, ROLES)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            person = str(user.pk)
     version = versions(groups) if request.method in ("GET", "HEAD") else None
-    user = getattr(request, "user", None)
-    if request.method not in ("GET", "HEAD") or version is None or user is None or not user.is_authenticated:
-        return PageCache(prefix=None, fragments=fragments)
+    if request.method not in ("GET", "HEAD") or version is None or person is None:
+        return PageCache(prefix=None, fragments=tuple(fragments))
     minute = timezone.now().strftime("%Y%m%d%H%M")
     raw = "|".join(
         [
             name,
-            str(user.pk),
+            person,
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
             minute,
@@ -248,12 +253,12 @@ def page(request, name: str, *, fragments, parts=(), groups=(DATA,)) -> PageCach
         ]
     )
     prefix = "pagecache:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
-    pc = PageCache(prefix=prefix, fragments=fragments)
+    pc = PageCache(prefix=prefix, fragments=tuple(fragments))
     try:
         found = cache.get_many([pc.key(f) for f in fragments])
     except Exception:  # noqa: BLE001
         logger.warning("Page cache: read failed", exc_info=True)
-        return PageCache(prefix=None, fragments=fragments)
+        return PageCache(prefix=None, fragments=tuple(fragments))
     pc.hits = {f: found[pc.key(f)] for f in fragments if pc.key(f) in found}
     return pc
 

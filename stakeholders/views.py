@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import apply_validation_error
 from accounts.http import client_ip
 from accounts.idempotency import created_with
+from coaching import pagecache
 from engagements.access import get_engagement_for
 from engagements.models import Engagement
 
@@ -534,6 +535,10 @@ def answer(request: HttpRequest, token: str, *, feedback_request: FeedbackReques
         return _unavailable(request, reason, status=410, feedback_request=feedback_request)
     feedback_round = feedback_request.round
     engagement = feedback_round.engagement
+    # The blank form, cached for this link in its language (a post is never served from the cache).
+    cached = pagecache.page(request, "stakeholder_answer", fragments=["form"], person=f"request:{feedback_request.pk}")
+    if cached.complete:
+        return render(request, "stakeholders/answer_form.html", {"pagecache": cached, "leader": engagement.leader})
     goals = list(feedback_request.goals.order_by("position", "pk"))
     form = AnswerForm(
         request.POST if request.method == "POST" else None,
@@ -565,5 +570,6 @@ def answer(request: HttpRequest, token: str, *, feedback_request: FeedbackReques
         "is_manager": feedback_request.relationship == Relationship.MANAGER,
         "threshold": engagement.anonymity_threshold,
         "closes_on": feedback_round.closes_on,
+        "pagecache": cached,
     }
     return render(request, "stakeholders/answer_form.html", context, status=status)

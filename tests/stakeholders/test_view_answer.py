@@ -225,3 +225,38 @@ def test_browsers_posting_with_origin_null_can_answer(peer_link):
 
     assert response.status_code == 200
     assert FeedbackResponse.objects.count() == 1
+
+
+def _key(body: str) -> str:
+    return re.search(r'name="idempotency_key" value="([^"]+)"', body).group(1)
+
+
+def test_the_blank_form_is_cached_per_link_with_a_fresh_key_and_answers_from_it_are_stored(
+    client, lee_roster, open_round, django_assert_max_num_queries
+):
+    feedback_round, tokens = open_round()
+    peer, manager = lee_roster.peer[0], lee_roster.manager[0]
+    peer_path, manager_path = f"/f/{tokens[peer.pk]}/", f"/f/{tokens[manager.pk]}/"
+    request = request_of(feedback_round, peer)
+
+    first = client.get(peer_path).content.decode()
+    with django_assert_max_num_queries(3) as warm:  # the link, its state: no goals, no form built
+        second = client.get(peer_path).content.decode()
+    assert not any("stakeholders_feedbackrequest_goals" in q["sql"] for q in warm.captured_queries)
+
+    def form_of(body: str) -> str:
+        return re.sub(r'value="[^"]{30,}"', "", body[body.index("<h1") : body.index("</form>")])
+
+    assert form_of(first) == form_of(second) and "Send my feedback" in form_of(second)
+    assert _key(first) != _key(second)  # each response its own create-once key
+
+    # Another link of the same round never gets this one's form: the manager's text is their own.
+    manager_page = client.get(manager_path).content.decode()
+    assert "your answers form their own group" in manager_page
+    assert "your answers form their own group" not in client.get(peer_path).content.decode()
+
+    response = client.post(peer_path, {**valid_answers(request), "idempotency_key": _key(second)})
+    assert response.status_code == 200
+    assert FeedbackResponse.objects.filter(request=request).count() == 1
+    # Answered: the link now says so at once, never the cached form.
+    assert client.get(peer_path).status_code == 410
