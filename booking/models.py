@@ -21,20 +21,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import DATE_VALIDATORS, MOMENT_VALIDATORS, date_in_range, moment_in_range
+from notifications.models import WEEKDAYS
 
 #: Slots start on this grid (minutes past the hour in the coach's zone, counted from the window start).
 SLOT_STEP = timedelta(minutes=30)
 MIN_LENGTH, MAX_LENGTH = 15, 480
-
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 
 
 def parse_lengths(value: str) -> list[int]:

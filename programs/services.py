@@ -152,27 +152,15 @@ def ledger_record(
     engagements: Iterable[tuple[int, int]],
     program: Program | None = None,
 ) -> int:
-    """Records one look (who, when, what) at each engagement's data, in one insert.
+    """Records one look (who, when, what) at each engagement's data, in one insert; no query at all
+    when there is nothing to record (a leader looking at their own summary).
 
     `engagements` holds (engagement id, leader id) pairs; the leader's own looks are not recorded.
     """
-    now = timezone.now()
-    entries = [
-        LedgerEntry(
-            engagement_id=engagement_id,
-            viewer=viewer,
-            viewer_name=viewer.get_full_name()[:150],
-            viewer_role=viewer_role,
-            what=what,
-            program=program,
-            at=now,
-        )
-        for engagement_id, leader_id in engagements
-        if leader_id != viewer.pk
-    ]
-    if entries:
-        LedgerEntry.objects.bulk_create(entries)
-    return len(entries)
+    others = [(engagement_id, leader_id) for engagement_id, leader_id in engagements if leader_id != viewer.pk]
+    if not others:
+        return 0
+    return ledger_record_rows(viewer=viewer, viewer_role=viewer_role, what=what, engagements=others, program=program)
 
 
 def ledger_record_rows(

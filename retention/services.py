@@ -125,14 +125,9 @@ def _erase_content(engagement: Engagement, now: datetime) -> None:
         goal.description = goal.why_it_matters = ""
         goal.save(update_fields=["title", "description", "why_it_matters"])
     Commitment.objects.filter(engagement_id=pk).update(text=ERASED_TEXT, where_with_whom="", review_reason="")
+    # Every answer of the full log form, so a field added to the form is erased too.
     PracticeLog.objects.filter(commitment__engagement_id=pk).update(
-        note=ERASED_TEXT,
-        what_tried="",
-        went_well="",
-        went_badly="",
-        noticed_in_myself="",
-        others_reacted="",
-        will_adjust="",
+        note=ERASED_TEXT, **dict.fromkeys(PracticeLog.FULL_FIELDS, "")
     )
     ReflectionTopic.objects.filter(reflection__engagement_id=pk).delete()
     WeeklyReflection.objects.filter(engagement_id=pk).update(wins="", struggles="", topics="")

@@ -27,14 +27,17 @@ confidential texts of Lee's engagement.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from engagements.models import Engagement, Session
 from programs.models import RowRelease
@@ -250,3 +253,20 @@ def client_for(cast) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+GERMAN_CATALOGUE = Path(__file__).resolve().parents[1] / "locale" / "de" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.fixture
+def german(settings, tmp_path):
+    """German active, read from the catalogue as it stands in the repository: compiled into a folder of
+    the test's own (the .mo is not committed, and parallel workers must not write the same file)."""
+    if shutil.which("msgfmt") is None:
+        pytest.fail("msgfmt (Debian package gettext) is needed to compile the German catalogue.", pytrace=False)
+    target = tmp_path / "locale" / "de" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    subprocess.run(["msgfmt", "--check", "-o", str(target / "django.mo"), str(GERMAN_CATALOGUE)], check=True)  # noqa: S603, S607
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    with translation.override("de"):
+        yield

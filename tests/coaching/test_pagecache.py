@@ -15,7 +15,6 @@ from coaching import pagecache
 from engagements.models import Engagement, Goal
 from notifications.models import Notification
 from tests.coaching.helpers import at
-from tests.coaching.test_reader_language import german  # noqa: F401 - the compiled German catalogue
 from tests.factories import SessionFactory
 from tests.notifications.factories import NotificationFactory
 from tests.stakeholders.conftest import lee_roster, open_round, request_of  # noqa: F401 - fixtures
@@ -264,7 +263,7 @@ def test_two_people_never_get_each_others_fragments(cast, client_for):
     assert ben.get(path).status_code == 404
 
 
-def test_a_german_reader_never_gets_the_english_fragment(cast, client_for, german):  # noqa: F811
+def test_a_german_reader_never_gets_the_english_fragment(cast, client_for, german):
     ada = client_for("ada")
     english = _page(ada, "/coach/")
     assert "Needs attention" in english

@@ -3,16 +3,11 @@ capitalised inside sentences, English plurals by count, and the page's own langu
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import trans_real
 
 from accounts.limits import DATE_VALIDATORS, _day
 from coaching import selectors
@@ -25,23 +20,6 @@ from tests.factories import PracticeLogFactory, SessionFactory
 from tests.notifications.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
-
-CATALOGUE = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES"
-
-
-@pytest.fixture(scope="module")
-def german():
-    """The German catalogue compiled (the .mo is not committed), with Django's translation cache reset."""
-    po, mo = CATALOGUE / "django.po", CATALOGUE / "django.mo"
-    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        if shutil.which("msgfmt") is None:
-            pytest.skip("msgfmt (Debian package gettext) is needed to compile the German catalogue")
-        call_command("compilemessages", locale=["de"], verbosity=0)
-    trans_real._translations.clear()
-    trans_real._default = None
-    yield
-    trans_real._translations.clear()
-    trans_real._default = None
 
 
 def _attention_texts(coach) -> list[str]:

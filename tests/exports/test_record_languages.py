@@ -12,7 +12,6 @@ from exports.records import leader_record
 from exports.render import as_pdf
 from tests.exports.helpers import readable
 from tests.factories import SessionFactory
-from tests.locale_helpers import german  # noqa: F401 - the fixture used below
 
 
 def long_record(cast) -> dict:

@@ -3,26 +3,11 @@ numbers, whatever the language of the page."""
 
 from __future__ import annotations
 
-import subprocess
-
-import pytest
 from django.utils import translation
 
 from engagements.models import Goal
 from fieldwork.forms import TARGET_MESSAGE, CommitmentForm, ReflectionForm
 from fieldwork.models import Commitment, PracticeLog
-
-
-@pytest.fixture
-def german(settings):
-    """German active, with the catalogue compiled from the current .po (the .mo is not committed)."""
-    po = settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"
-    mo = po.with_suffix(".mo")
-    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
-    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)  # drops catalogues loaded before the compile
-    with translation.override("de"):
-        yield
 
 
 def test_a_full_log_is_shown_with_german_questions(german):

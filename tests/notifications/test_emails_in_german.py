@@ -11,7 +11,6 @@ import pytest
 from django.utils import translation
 
 from notifications.email import render_email
-from tests.locale_helpers import german  # noqa: F401 - the fixture used below
 
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 MONTHS = [

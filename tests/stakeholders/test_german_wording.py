@@ -3,27 +3,12 @@ same in every language: scores are numbers and round names are worked out when s
 
 from __future__ import annotations
 
-import subprocess
-
-import pytest
 from django.utils import translation
 
 from engagements.models import Goal
 from stakeholders.charts import _short
 from stakeholders.forms import AnswerForm
 from stakeholders.models import FeedbackRound, Relationship
-
-
-@pytest.fixture
-def german(settings):
-    """German active, with the catalogue compiled from the current .po (the .mo is not committed)."""
-    po = settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"
-    mo = po.with_suffix(".mo")
-    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
-    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)  # drops catalogues loaded before the compile
-    with translation.override("de"):
-        yield
 
 
 def test_round_names_follow_the_readers_language(german):
